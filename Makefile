@@ -1,0 +1,24 @@
+# Makefile for readonly_guard (PGXS)
+
+MODULE_big = readonly_guard
+OBJS = \
+	src/readonly_guard.o \
+	src/state.o \
+	src/guard.o \
+	src/functions.o
+
+EXTENSION = readonly_guard
+DATA = readonly_guard--1.0.sql
+PGFILEDESC = "readonly_guard - enforced cluster read-only mode"
+
+REGRESS = setup blocked allowed escape errors
+REGRESS_OPTS = --load-extension=readonly_guard
+
+ISOLATION =
+ISOLATION_OPTS =
+
+TAP_TESTS = 1
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

@@ -1,0 +1,41 @@
+/* readonly_guard--1.0.sql */
+
+-- complain if script is sourced in psql, rather than via CREATE EXTENSION
+\echo Use "CREATE EXTENSION readonly_guard" to load this file. \quit
+
+CREATE FUNCTION @extschema@.rog_enable(
+    reason text DEFAULT NULL,
+    drain_timeout interval DEFAULT '5s')
+RETURNS pg_lsn
+AS 'MODULE_PATHNAME', 'rog_enable'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.rog_enable(text, interval) IS
+'turn cluster-wide read-only mode on, drain earlier writers, return the WAL position';
+
+CREATE FUNCTION @extschema@.rog_disable()
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'rog_disable'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.rog_disable() IS
+'turn cluster-wide read-only mode off; true if it was on';
+
+CREATE FUNCTION @extschema@.rog_status(
+    OUT enabled boolean,
+    OUT source text,
+    OUT reason text,
+    OUT enabled_by name,
+    OUT enabled_at timestamptz,
+    OUT lsn pg_lsn,
+    OUT draining boolean)
+RETURNS record
+AS 'MODULE_PATHNAME', 'rog_status'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.rog_status() IS
+'read-only state as seen by the current session';
+
+REVOKE ALL ON FUNCTION @extschema@.rog_enable(text, interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.rog_disable() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.rog_status() TO PUBLIC;

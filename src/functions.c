@@ -1,0 +1,201 @@
+/*-------------------------------------------------------------------------
+ *
+ * functions.c
+ *	  SQL-callable functions: rog_enable(), rog_disable(), rog_status().
+ *
+ * Like setval(), rog_enable() and rog_disable() act at once and are not
+ * undone when the calling transaction rolls back.  Every change is logged.
+ *
+ * Copyright (c) 2026, readonly_guard developers
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/pg_lsn.h"
+#include "utils/timestamp.h"
+
+#include "readonly_guard.h"
+
+PG_FUNCTION_INFO_V1(rog_enable);
+PG_FUNCTION_INFO_V1(rog_disable);
+PG_FUNCTION_INFO_V1(rog_status);
+
+#define ROG_STATUS_COLS		7
+
+/* the longest drain we accept: a hundred years is "forever" */
+#define ROG_MAX_TIMEOUT_MS	((int64) 100 * 366 * 24 * 3600 * 1000)
+
+static void
+rog_require_preload(void)
+{
+	if (rog_shared == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("readonly_guard must be loaded via shared_preload_libraries"),
+				 errhint("Add readonly_guard to shared_preload_libraries in postgresql.conf and restart the server.")));
+}
+
+/* The reason argument, checked; NULL if none was given. */
+static char *
+rog_reason_arg(FunctionCallInfo fcinfo, int argno)
+{
+	char	   *reason;
+	size_t		len;
+
+	if (PG_ARGISNULL(argno))
+		return NULL;
+	reason = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+	len = strlen(reason);
+	if (len > ROG_REASON_MAXLEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
+				 errmsg("reason is too long"),
+				 errdetail("The reason is %zu bytes long; the limit is %d bytes.",
+						   len, ROG_REASON_MAXLEN)));
+	return reason;
+}
+
+/* An interval argument as milliseconds: not NULL, not negative. */
+static int64
+rog_timeout_arg(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	Interval   *span;
+	double		usecs;
+
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", name),
+				 errhint("Use '0' to end open writers at once.")));
+	span = PG_GETARG_INTERVAL_P(argno);
+	usecs = (double) span->time +
+		((double) span->day + (double) span->month * DAYS_PER_MONTH) * USECS_PER_DAY;
+	if (usecs < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be negative", name)));
+	return (int64) Min(ceil(usecs / 1000.0), (double) ROG_MAX_TIMEOUT_MS);
+}
+
+/*
+ * rog_enable(reason text, drain_timeout interval) RETURNS pg_lsn
+ *
+ * Turn cluster-wide read-only mode on, let transactions that had written
+ * before finish for drain_timeout, end those still open, and return the WAL
+ * insert position after that.
+ */
+Datum
+rog_enable(PG_FUNCTION_ARGS)
+{
+	char	   *reason;
+	int64		timeout_ms;
+	TransactionId cutoff;
+	bool		turned_on;
+	XLogRecPtr	lsn;
+
+	rog_require_preload();
+	reason = rog_reason_arg(fcinfo, 0);
+	timeout_ms = rog_timeout_arg(fcinfo, 1, "drain_timeout");
+	rog_refuse_if_transaction_wrote();
+
+	turned_on = rog_set_cluster_enabled(reason, &cutoff);
+	ereport(LOG,
+			(errmsg(turned_on ?
+					"read-only mode enabled for the cluster by role \"%s\"" :
+					"read-only mode for the cluster confirmed by role \"%s\"",
+					GetUserNameFromId(GetUserId(), false)),
+			 reason ? errdetail("Reason: %s", reason) : 0));
+
+	rog_drain(cutoff, timeout_ms);
+
+	lsn = rog_current_lsn();
+	if (turned_on)
+		rog_set_lsn(lsn);
+	PG_RETURN_LSN(lsn);
+}
+
+/*
+ * rog_disable() RETURNS boolean
+ *
+ * Turn cluster-wide read-only mode off; true if it was on.
+ */
+Datum
+rog_disable(PG_FUNCTION_ARGS)
+{
+	bool		was_on;
+
+	rog_require_preload();
+	was_on = rog_set_cluster_disabled();
+	if (was_on)
+		ereport(LOG,
+				(errmsg("read-only mode disabled for the cluster by role \"%s\"",
+						GetUserNameFromId(GetUserId(), false))));
+	if (rog_setting_enabled)
+		ereport(NOTICE,
+				(errmsg("read-only mode stays in force in this session"),
+				 errdetail("readonly_guard.enabled is on for this session.")));
+	PG_RETURN_BOOL(was_on);
+}
+
+/*
+ * rog_status() RETURNS record: the state as this session sees it.
+ */
+Datum
+rog_status(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	Datum		values[ROG_STATUS_COLS];
+	bool		nulls[ROG_STATUS_COLS];
+	RogClusterState state;
+	const char *source;
+
+	rog_require_preload();
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	if (tupdesc->natts != ROG_STATUS_COLS)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the installed readonly_guard SQL objects do not match the loaded library"),
+				 errhint("Run ALTER EXTENSION readonly_guard UPDATE.")));
+
+	rog_get_cluster_state(&state);
+	source = rog_source_name();
+	memset(nulls, true, sizeof(nulls));
+
+	values[0] = BoolGetDatum(source != NULL);
+	nulls[0] = false;
+	if (source)
+	{
+		values[1] = CStringGetTextDatum(source);
+		nulls[1] = false;
+	}
+	if (state.enabled)
+	{
+		if (state.reason)
+		{
+			values[2] = CStringGetTextDatum(state.reason);
+			nulls[2] = false;
+		}
+		values[3] = NameGetDatum(&state.enabled_by);
+		nulls[3] = false;
+		values[4] = TimestampTzGetDatum(state.enabled_at);
+		nulls[4] = false;
+		if (!XLogRecPtrIsInvalid(state.lsn))
+		{
+			values[5] = LSNGetDatum(state.lsn);
+			nulls[5] = false;
+		}
+	}
+	values[6] = BoolGetDatum(state.draining);
+	nulls[6] = false;
+
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}

@@ -1,0 +1,752 @@
+/*-------------------------------------------------------------------------
+ *
+ * guard.c
+ *	  The hooks that refuse writes while read-only mode is in force.
+ *
+ * Writes can reach the database by four doors, and each has a guard:
+ *
+ *	ExecutorStart		every planned statement (DML, SELECT FOR UPDATE/SHARE,
+ *						EXPLAIN ANALYZE, statements run by functions, triggers,
+ *						rules, prepared statements, cursors).  Writes to
+ *						temporary tables pass, as in core's own check.
+ *	ProcessUtility		every utility statement, top-level or nested.  DDL is
+ *						refused unless it only touches temporary objects;
+ *						statements that change no data pass.
+ *	object access		OAT_FUNCTION_EXECUTE runs before any function is
+ *						called, by the executor and by the fast-path protocol
+ *						alike.  Large-object writers are refused there (core
+ *						checks them only from PostgreSQL 16 on), and every
+ *						other call runs in a transaction marked read-only so
+ *						that core refuses nextval()/setval() on permanent
+ *						sequences.
+ *	pre-commit			a transaction that wrote before the mode reached it
+ *						may not commit (or PREPARE) while the mode is on,
+ *						except in the drain window that rog_enable() grants.
+ *
+ * Copyright (c) 2026, readonly_guard developers
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/objectaccess.h"
+#include "catalog/pg_class.h"
+#include "commands/defrem.h"
+#include "executor/executor.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "parser/parsetree.h"
+#include "storage/lmgr.h"
+#include "tcop/utility.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/timestamp.h"
+
+#include "readonly_guard.h"
+
+/* what a utility statement does, as far as the guard is concerned */
+typedef enum RogUtilityKind
+{
+	ROG_UTILITY_READ,			/* changes no data */
+	ROG_UTILITY_SETTING,		/* ALTER DATABASE/ROLE ... SET readonly_guard.* */
+	ROG_UTILITY_MAYBE_WRITE,	/* writes unless it touches only temp objects */
+	ROG_UTILITY_WRITE			/* writes */
+} RogUtilityKind;
+
+static ExecutorStart_hook_type prev_ExecutorStart = NULL;
+static ProcessUtility_hook_type prev_ProcessUtility = NULL;
+static object_access_hook_type prev_object_access_hook = NULL;
+
+/*
+ * What the guard knows about the current transaction; reset when it ends.
+ */
+static bool xact_observed = false;	/* saw read-only mode in force */
+static bool xact_xid_predates = false;	/* held an XID when it first saw it */
+static bool xact_wrote = false; /* ran a write while writes were allowed */
+static bool xact_changed_settings = false;	/* ALTER ... SET readonly_guard.* */
+static bool xact_ro_forced = false; /* we set XactReadOnly */
+static bool xact_permit_known = false;	/* xact_permitted is up to date... */
+static uint32 xact_permit_word = 0; /* ...for this state word */
+static bool xact_permitted = false; /* this transaction may write */
+
+/* ---- the transaction's read-only flag ---- */
+
+/*
+ * Mark the transaction read-only, so that core's own checks (nextval() and
+ * setval() on permanent sequences, and ExecCheckXactReadOnly) back ours up.
+ */
+static inline void
+rog_force_xact_read_only(void)
+{
+	if (!XactReadOnly)
+	{
+		XactReadOnly = true;
+		xact_ro_forced = true;
+	}
+}
+
+/* Undo rog_force_xact_read_only() once read-only mode no longer applies. */
+static void
+rog_release_xact_read_only(void)
+{
+	if (xact_ro_forced)
+	{
+		XactReadOnly = false;
+		xact_ro_forced = false;
+	}
+}
+
+/* ---- what the transaction did ---- */
+
+/* Note that read-only mode is in force, the first time in a transaction. */
+static inline void
+rog_observe(void)
+{
+	if (!xact_observed)
+	{
+		xact_observed = true;
+		xact_xid_predates = TransactionIdIsValid(GetTopTransactionIdIfAny());
+	}
+}
+
+void
+rog_forget_transaction_observation(void)
+{
+	xact_observed = false;
+	xact_xid_predates = false;
+}
+
+static void
+rog_reset_transaction_state(void)
+{
+	xact_observed = false;
+	xact_xid_predates = false;
+	xact_wrote = false;
+	xact_changed_settings = false;
+	xact_ro_forced = false;
+	xact_permit_known = false;
+}
+
+/*
+ * May this transaction write although read-only mode is in force?  Only a
+ * transaction that predates the mode, while rog_enable() drains.  Cached
+ * per state word, so that the lock behind it is taken once per change.
+ */
+static bool
+rog_transaction_may_write(void)
+{
+	TransactionId xid = GetTopTransactionIdIfAny();
+
+	if (!TransactionIdIsValid(xid))
+		return false;
+	if (!xact_permit_known || xact_permit_word != rog_seen_word)
+	{
+		xact_permitted = rog_drain_permits(xid);
+		xact_permit_word = rog_seen_word;
+		xact_permit_known = true;
+	}
+	return xact_permitted;
+}
+
+/* ---- the error ---- */
+
+const char *
+rog_source_name(void)
+{
+	if (pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED)
+		return "cluster";
+	if (rog_setting_enabled)
+		return "setting";
+	return NULL;
+}
+
+/* A sentence that says why writes are refused; appended to buf. */
+static void
+rog_append_state_sentence(StringInfo buf)
+{
+	RogClusterState state;
+
+	rog_get_cluster_state(&state);
+	if (!state.enabled)
+	{
+		appendStringInfoString(buf,
+							   "Read-only mode of readonly_guard is on for this session because readonly_guard.enabled is on.");
+		return;
+	}
+	appendStringInfo(buf,
+					 "The cluster is in read-only mode of readonly_guard since %s, enabled by role \"%s\".",
+					 timestamptz_to_str(state.enabled_at),
+					 NameStr(state.enabled_by));
+	if (state.reason != NULL)
+		appendStringInfo(buf, " Reason: \"%s\".", state.reason);
+}
+
+static int
+rog_errhint(void)
+{
+	if (pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED)
+		return errhint("Reads keep working. Writes are accepted again once an administrator runs rog_disable().");
+	return errhint("Reads keep working. Writes are accepted again once readonly_guard.enabled is turned off.");
+}
+
+/* Refuse a statement or call, naming it as core does. */
+static void
+rog_refuse(const char *what, const char *extra_detail)
+{
+	StringInfoData detail;
+
+	initStringInfo(&detail);
+	rog_append_state_sentence(&detail);
+	if (extra_detail)
+		appendStringInfo(&detail, " %s", extra_detail);
+
+	ereport(ERROR,
+			(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+			 errmsg("cannot execute %s in a read-only transaction", what),
+			 errdetail_internal("%s", detail.data),
+			 rog_errhint()));
+}
+
+/* ---- ExecutorStart ---- */
+
+/* Could this plan write?  Cheap: no catalog access. */
+static inline bool
+rog_plan_may_write(PlannedStmt *stmt)
+{
+	return stmt->commandType != CMD_SELECT || stmt->hasModifyingCTE ||
+		stmt->rowMarks != NIL;
+}
+
+/*
+ * Does the plan ask for more than SELECT on a relation that is not
+ * temporary?  The same test as core's ExecCheckXactReadOnly().
+ */
+static bool
+rog_plan_writes_permanent_relation(PlannedStmt *stmt)
+{
+	ListCell   *lc;
+
+#if PG_VERSION_NUM >= 160000
+	foreach(lc, stmt->permInfos)
+	{
+		RTEPermissionInfo *perminfo = lfirst_node(RTEPermissionInfo, lc);
+
+		if ((perminfo->requiredPerms & (~ACL_SELECT)) == 0)
+			continue;
+		if (isTempNamespace(get_rel_namespace(perminfo->relid)))
+			continue;
+		return true;
+	}
+#else
+	foreach(lc, stmt->rtable)
+	{
+		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
+
+		if (rte->rtekind != RTE_RELATION)
+			continue;
+		if ((rte->requiredPerms & (~ACL_SELECT)) == 0)
+			continue;
+		if (isTempNamespace(get_rel_namespace(rte->relid)))
+			continue;
+		return true;
+	}
+#endif
+	return false;
+}
+
+static void
+rog_check_plan(PlannedStmt *stmt, int eflags)
+{
+	rog_observe();
+	if (rog_transaction_may_write())
+	{
+		rog_release_xact_read_only();
+		if (rog_plan_may_write(stmt))
+			xact_wrote = true;
+		return;
+	}
+
+	rog_force_xact_read_only();
+	if ((eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0 &&
+		rog_plan_may_write(stmt) &&
+		rog_plan_writes_permanent_relation(stmt))
+		rog_refuse(CreateCommandName((Node *) stmt), NULL);
+}
+
+static void
+rog_ExecutorStart(QueryDesc *queryDesc, int eflags)
+{
+	if (rog_read_only())
+		rog_check_plan(queryDesc->plannedstmt, eflags);
+	else
+	{
+		if (unlikely(xact_ro_forced))
+			rog_release_xact_read_only();
+		if ((eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0 &&
+			rog_plan_may_write(queryDesc->plannedstmt))
+			xact_wrote = true;
+	}
+
+	if (prev_ExecutorStart)
+		prev_ExecutorStart(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
+}
+
+/* ---- ProcessUtility ---- */
+
+static bool
+rog_is_guard_setting(VariableSetStmt *setstmt)
+{
+	return setstmt->kind != VAR_RESET_ALL && setstmt->name != NULL &&
+		strncmp(setstmt->name, "readonly_guard.", strlen("readonly_guard.")) == 0;
+}
+
+/* Is ANALYZE among the options of an EXPLAIN? */
+static bool
+rog_explain_analyzes(ExplainStmt *stmt)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->options)
+	{
+		DefElem    *opt = lfirst_node(DefElem, lc);
+
+		if (strcmp(opt->defname, "analyze") == 0)
+			return defGetBoolean(opt);
+	}
+	return false;
+}
+
+/* The CREATE TABLE AS / SELECT INTO an EXPLAIN would run, if any. */
+static CreateTableAsStmt *
+rog_explained_create_table_as(ExplainStmt *stmt)
+{
+	Query	   *query = castNode(Query, stmt->query);
+
+	if (query->commandType == CMD_UTILITY &&
+		IsA(query->utilityStmt, CreateTableAsStmt))
+		return (CreateTableAsStmt *) query->utilityStmt;
+	return NULL;
+}
+
+/* Classify a utility statement without catalog access. */
+static RogUtilityKind
+rog_classify_utility(Node *parsetree)
+{
+	switch (nodeTag(parsetree))
+	{
+		case T_TransactionStmt:
+			if (((TransactionStmt *) parsetree)->kind == TRANS_STMT_COMMIT_PREPARED)
+				return ROG_UTILITY_WRITE;
+			return ROG_UTILITY_READ;
+
+		case T_DeclareCursorStmt:
+		case T_ClosePortalStmt:
+		case T_FetchStmt:
+		case T_DoStmt:
+		case T_CallStmt:
+		case T_PrepareStmt:
+		case T_ExecuteStmt:
+		case T_DeallocateStmt:
+		case T_VariableSetStmt:
+		case T_VariableShowStmt:
+		case T_DiscardStmt:
+		case T_ListenStmt:
+		case T_UnlistenStmt:
+		case T_NotifyStmt:
+		case T_CheckPointStmt:
+		case T_ConstraintsSetStmt:
+		case T_AlterSystemStmt:
+			return ROG_UTILITY_READ;
+
+		case T_ExplainStmt:
+			{
+				ExplainStmt *stmt = (ExplainStmt *) parsetree;
+
+				if (rog_explained_create_table_as(stmt) && rog_explain_analyzes(stmt))
+					return ROG_UTILITY_MAYBE_WRITE;
+				return ROG_UTILITY_READ;
+			}
+
+		case T_CopyStmt:
+			return ((CopyStmt *) parsetree)->is_from ?
+				ROG_UTILITY_MAYBE_WRITE : ROG_UTILITY_READ;
+
+		case T_LockStmt:
+			/* stronger locks would block readers, as on a hot standby */
+			return ((LockStmt *) parsetree)->mode <= RowExclusiveLock ?
+				ROG_UTILITY_READ : ROG_UTILITY_MAYBE_WRITE;
+
+		case T_AlterDatabaseSetStmt:
+			return rog_is_guard_setting(((AlterDatabaseSetStmt *) parsetree)->setstmt) ?
+				ROG_UTILITY_SETTING : ROG_UTILITY_WRITE;
+
+		case T_AlterRoleSetStmt:
+			return rog_is_guard_setting(((AlterRoleSetStmt *) parsetree)->setstmt) ?
+				ROG_UTILITY_SETTING : ROG_UTILITY_WRITE;
+
+		case T_CreateStmt:
+		case T_CreateSeqStmt:
+		case T_ViewStmt:
+		case T_CreateTableAsStmt:
+		case T_IndexStmt:
+		case T_AlterTableStmt:
+		case T_AlterSeqStmt:
+		case T_DropStmt:
+		case T_TruncateStmt:
+			return ROG_UTILITY_MAYBE_WRITE;
+
+		default:
+			return ROG_UTILITY_WRITE;
+	}
+}
+
+/* Would a relation named rv be created as a temporary one? */
+static bool
+rog_creates_temp(RangeVar *rv)
+{
+	if (rv->relpersistence == RELPERSISTENCE_TEMP)
+		return true;
+	if (rv->schemaname == NULL)
+		return false;
+	return strcmp(rv->schemaname, "pg_temp") == 0 ||
+		isTempNamespace(get_namespace_oid(rv->schemaname, true));
+}
+
+/*
+ * Is the existing relation named rv temporary?  A relation that does not
+ * exist counts as temporary: the statement will fail or do nothing.
+ */
+static bool
+rog_relation_is_temp(RangeVar *rv)
+{
+	Oid			relid = RangeVarGetRelid(rv, NoLock, true);
+
+	return !OidIsValid(relid) ||
+		get_rel_persistence(relid) == RELPERSISTENCE_TEMP;
+}
+
+static bool
+rog_relations_are_temp(List *rangevars)
+{
+	ListCell   *lc;
+
+	foreach(lc, rangevars)
+		if (!rog_relation_is_temp(lfirst_node(RangeVar, lc)))
+			return false;
+	return true;
+}
+
+static bool
+rog_drop_touches_only_temp(DropStmt *stmt)
+{
+	ListCell   *lc;
+
+	switch (stmt->removeType)
+	{
+		case OBJECT_TABLE:
+		case OBJECT_SEQUENCE:
+		case OBJECT_VIEW:
+		case OBJECT_INDEX:
+			break;
+		default:
+			return false;
+	}
+	foreach(lc, stmt->objects)
+		if (!rog_relation_is_temp(makeRangeVarFromNameList(lfirst(lc))))
+			return false;
+	return true;
+}
+
+/* Does a ROG_UTILITY_MAYBE_WRITE statement touch only temporary objects? */
+static bool
+rog_utility_touches_only_temp(Node *parsetree)
+{
+	switch (nodeTag(parsetree))
+	{
+		case T_CreateStmt:
+			return rog_creates_temp(((CreateStmt *) parsetree)->relation);
+		case T_CreateSeqStmt:
+			return rog_creates_temp(((CreateSeqStmt *) parsetree)->sequence);
+		case T_ViewStmt:
+			return rog_creates_temp(((ViewStmt *) parsetree)->view);
+		case T_CreateTableAsStmt:
+			return ((CreateTableAsStmt *) parsetree)->objtype == OBJECT_TABLE &&
+				rog_creates_temp(((CreateTableAsStmt *) parsetree)->into->rel);
+		case T_ExplainStmt:
+			return rog_utility_touches_only_temp((Node *)
+												 rog_explained_create_table_as((ExplainStmt *) parsetree));
+		case T_IndexStmt:
+			return rog_relation_is_temp(((IndexStmt *) parsetree)->relation);
+		case T_AlterTableStmt:
+			return rog_relation_is_temp(((AlterTableStmt *) parsetree)->relation);
+		case T_AlterSeqStmt:
+			return rog_relation_is_temp(((AlterSeqStmt *) parsetree)->sequence);
+		case T_DropStmt:
+			return rog_drop_touches_only_temp((DropStmt *) parsetree);
+		case T_TruncateStmt:
+			return rog_relations_are_temp(((TruncateStmt *) parsetree)->relations);
+		case T_CopyStmt:
+			return ((CopyStmt *) parsetree)->relation != NULL &&
+				rog_relation_is_temp(((CopyStmt *) parsetree)->relation);
+		case T_LockStmt:
+			return rog_relations_are_temp(((LockStmt *) parsetree)->relations);
+		default:
+			return false;
+	}
+}
+
+static void
+rog_call_next_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
+							 bool readOnlyTree, ProcessUtilityContext context,
+							 ParamListInfo params, QueryEnvironment *queryEnv,
+							 DestReceiver *dest, QueryCompletion *qc)
+{
+	if (prev_ProcessUtility)
+		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+							params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+								params, queryEnv, dest, qc);
+}
+
+/*
+ * Run a statement that read-only mode allows although core would refuse it
+ * in a read-only transaction (temporary objects, readonly_guard settings):
+ * lift the transaction's read-only flag if, and only if, we set it.
+ */
+static void
+rog_run_lifting_xact_read_only(PlannedStmt *pstmt, const char *queryString,
+							   bool readOnlyTree, ProcessUtilityContext context,
+							   ParamListInfo params, QueryEnvironment *queryEnv,
+							   DestReceiver *dest, QueryCompletion *qc)
+{
+	bool		lifted = xact_ro_forced && XactReadOnly;
+
+	if (lifted)
+		XactReadOnly = false;
+	PG_TRY();
+	{
+		rog_call_next_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+									 params, queryEnv, dest, qc);
+	}
+	PG_FINALLY();
+	{
+		if (lifted)
+			XactReadOnly = true;
+	}
+	PG_END_TRY();
+}
+
+static void
+rog_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
+				   bool readOnlyTree, ProcessUtilityContext context,
+				   ParamListInfo params, QueryEnvironment *queryEnv,
+				   DestReceiver *dest, QueryCompletion *qc)
+{
+	Node	   *parsetree = pstmt->utilityStmt;
+	RogUtilityKind kind = rog_classify_utility(parsetree);
+
+	if (kind == ROG_UTILITY_SETTING)
+		xact_changed_settings = true;
+
+	if (!rog_read_only())
+	{
+		if (unlikely(xact_ro_forced))
+			rog_release_xact_read_only();
+		if (kind == ROG_UTILITY_MAYBE_WRITE || kind == ROG_UTILITY_WRITE)
+			xact_wrote = true;
+		rog_call_next_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+									 params, queryEnv, dest, qc);
+		return;
+	}
+
+	rog_observe();
+
+	/* internal subcommands come from a statement that was allowed */
+	if (context == PROCESS_UTILITY_SUBCOMMAND || kind == ROG_UTILITY_READ)
+	{
+		rog_call_next_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+									 params, queryEnv, dest, qc);
+		return;
+	}
+
+	if (kind == ROG_UTILITY_SETTING ||
+		(kind == ROG_UTILITY_MAYBE_WRITE && rog_utility_touches_only_temp(parsetree)))
+	{
+		rog_run_lifting_xact_read_only(pstmt, queryString, readOnlyTree, context,
+									   params, queryEnv, dest, qc);
+		return;
+	}
+
+	if (!rog_transaction_may_write())
+		rog_refuse(CreateCommandName(parsetree),
+				   IsA(parsetree, LockStmt) ?
+				   "Lock modes stronger than ROW EXCLUSIVE would block readers." : NULL);
+
+	rog_release_xact_read_only();
+	xact_wrote = true;
+	rog_call_next_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+								 params, queryEnv, dest, qc);
+}
+
+/* ---- functions ---- */
+
+/* Functions that write to large objects; core checks them only in 16+. */
+static bool
+rog_is_large_object_writer(Oid funcid)
+{
+	switch (funcid)
+	{
+		case F_LO_CREAT:
+		case F_LO_CREATE:
+		case F_LO_IMPORT_TEXT:
+		case F_LO_IMPORT_TEXT_OID:
+		case F_LO_UNLINK:
+		case F_LOWRITE:
+		case F_LO_PUT:
+		case F_LO_TRUNCATE:
+		case F_LO_TRUNCATE64:
+		case F_LO_FROM_BYTEA:
+			return true;
+		default:
+			return false;
+	}
+}
+
+static bool
+rog_is_sequence_writer(Oid funcid)
+{
+	return funcid == F_NEXTVAL || funcid == F_SETVAL_REGCLASS_INT8 ||
+		funcid == F_SETVAL_REGCLASS_INT8_BOOL;
+}
+
+static void
+rog_check_function(Oid funcid)
+{
+	rog_observe();
+	if (rog_transaction_may_write())
+	{
+		rog_release_xact_read_only();
+		if (rog_is_large_object_writer(funcid) || rog_is_sequence_writer(funcid))
+			xact_wrote = true;
+		return;
+	}
+
+	rog_force_xact_read_only();
+	if (rog_is_large_object_writer(funcid))
+	{
+		char	   *name = psprintf("%s()", get_func_name(funcid));
+
+		rog_refuse(name, NULL);
+	}
+}
+
+static void
+rog_object_access(ObjectAccessType access, Oid classId, Oid objectId,
+				  int subId, void *arg)
+{
+	if (prev_object_access_hook)
+		prev_object_access_hook(access, classId, objectId, subId, arg);
+
+	if (access != OAT_FUNCTION_EXECUTE)
+		return;
+
+	if (rog_read_only())
+		rog_check_function(objectId);
+	else
+	{
+		if (unlikely(xact_ro_forced))
+			rog_release_xact_read_only();
+		if (rog_is_large_object_writer(objectId) || rog_is_sequence_writer(objectId))
+			xact_wrote = true;
+	}
+}
+
+/* ---- commit ---- */
+
+/*
+ * A transaction that wrote before read-only mode reached it must not commit
+ * or prepare while the mode is on (unless the drain lets it commit).
+ */
+static void
+rog_check_commit(bool prepare)
+{
+	if (!TransactionIdIsValid(GetTopTransactionIdIfAny()))
+		return;
+	rog_observe();
+	if (!xact_wrote && !xact_xid_predates)
+		return;					/* it only touched temporary objects */
+	if (!prepare && rog_transaction_may_write())
+		return;
+
+	rog_refuse(prepare ? "PREPARE TRANSACTION" : "COMMIT",
+			   "This transaction wrote data before read-only mode began, so it is rolled back.");
+}
+
+static void
+rog_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			if (rog_read_only())
+				rog_check_commit(event == XACT_EVENT_PRE_PREPARE);
+			break;
+
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PREPARE:
+			if (xact_changed_settings && event == XACT_EVENT_COMMIT)
+			{
+				pg_atomic_fetch_add_u32(&rog_shared->settings_generation, 1);
+				pg_atomic_fetch_add_u32(&rog_shared->word, ROG_WORD_CHANGE);
+			}
+			/* a drain may be waiting for this transaction to end */
+			if (pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_DRAINING)
+				ConditionVariableBroadcast(&rog_shared->drain_cv);
+			rog_reset_transaction_state();
+			break;
+
+		default:
+			break;
+	}
+}
+
+/* ---- installation ---- */
+
+void
+rog_install_hooks(void)
+{
+	prev_ExecutorStart = ExecutorStart_hook;
+	ExecutorStart_hook = rog_ExecutorStart;
+	prev_ProcessUtility = ProcessUtility_hook;
+	ProcessUtility_hook = rog_ProcessUtility;
+	prev_object_access_hook = object_access_hook;
+	object_access_hook = rog_object_access;
+	RegisterXactCallback(rog_xact_callback, NULL);
+}
+
+/*
+ * rog_enable() must not run in a transaction that has written: the mode
+ * would refuse that transaction's own commit.
+ */
+void
+rog_refuse_if_transaction_wrote(void)
+{
+	TransactionId xid = GetTopTransactionIdIfAny();
+
+	if (TransactionIdIsValid(xid))
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("cannot enable read-only mode in a transaction that has already written"),
+				 errdetail("The current transaction holds transaction ID %u; once read-only mode is on it could not commit.",
+						   xid),
+				 errhint("Commit or roll back first, then call rog_enable() in a transaction of its own.")));
+}

@@ -1,0 +1,58 @@
+/*-------------------------------------------------------------------------
+ *
+ * readonly_guard.c
+ *	  Module entry point: defines the GUCs and installs the hooks.
+ *
+ * readonly_guard must be loaded through shared_preload_libraries, because it
+ * needs shared memory for the cluster-wide flag.  When it is loaded any other
+ * way, it defines its GUCs (so that settings naming them are accepted) but
+ * installs no hook, and its SQL functions refuse to run.
+ *
+ * Copyright (c) 2026, readonly_guard developers
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/guc.h"
+
+#include "readonly_guard.h"
+
+PG_MODULE_MAGIC;
+
+/* GUC readonly_guard.enabled: read-only mode for the sessions it reaches */
+bool		rog_setting_enabled = false;
+
+void		_PG_init(void);
+
+static void
+rog_define_gucs(void)
+{
+	DefineCustomBoolVariable("readonly_guard.enabled",
+							 "Puts the sessions this setting reaches in read-only mode.",
+							 "Read-only mode is in force when this is on or when "
+							 "rog_enable() has turned it on for the whole cluster.",
+							 &rog_setting_enabled,
+							 false,
+							 PGC_SUSET,
+							 GUC_NO_RESET_ALL,
+							 NULL,
+							 NULL,
+							 NULL);
+
+	MarkGUCPrefixReserved("readonly_guard");
+}
+
+void
+_PG_init(void)
+{
+	rog_define_gucs();
+
+	if (!process_shared_preload_libraries_in_progress)
+		return;
+
+	rog_install_shmem_hooks();
+	rog_install_hooks();
+}

@@ -1,0 +1,109 @@
+/*-------------------------------------------------------------------------
+ *
+ * readonly_guard.h
+ *	  Declarations shared by the modules of readonly_guard.
+ *
+ * The extension is split by concern:
+ *	  readonly_guard.c	module entry point: GUCs, hook installation
+ *	  state.c			cluster-wide state in shared memory and its state file
+ *	  guard.c			the hooks that refuse writes and the error they raise
+ *	  functions.c		SQL-callable functions (rog_enable, rog_status, ...)
+ *
+ * Copyright (c) 2026, readonly_guard developers
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef READONLY_GUARD_H
+#define READONLY_GUARD_H
+
+#include "access/transam.h"
+#include "access/xlogdefs.h"
+#include "datatype/timestamp.h"
+#include "port/atomics.h"
+#include "storage/condition_variable.h"
+#include "storage/lwlock.h"
+
+#define ROG_VERSION				"1.0"
+#define ROG_REASON_MAXLEN		1024	/* bytes, without the terminator */
+#define ROG_STATE_FILE			"readonly_guard.state"
+
+/*
+ * Bits of RogSharedState.word, the only thing the per-statement check reads.
+ * The bits above the flags count changes, so that a backend can tell with a
+ * single comparison that nothing changed since it last looked.
+ */
+#define ROG_WORD_ENABLED		0x1u	/* cluster-wide read-only mode is on */
+#define ROG_WORD_DRAINING		0x2u	/* writers that predate it may commit */
+#define ROG_WORD_CHANGE			0x4u	/* one step of the change counter */
+
+typedef struct RogSharedState
+{
+	pg_atomic_uint32 word;		/* flags and change counter, read lock-free */
+	pg_atomic_uint32 settings_generation;	/* bumped by ALTER ... SET
+											 * readonly_guard.* */
+
+	/* everything below is protected by lock */
+	LWLock	   *lock;
+	TimestampTz enabled_at;		/* when the mode began */
+	XLogRecPtr	lsn;			/* WAL insert position when it took effect */
+	TransactionId cutoff_xid;	/* transactions below this one predate it */
+	NameData	enabled_by;		/* role that enabled it */
+	int			reason_encoding;	/* database encoding the reason came in */
+	int			reason_len;		/* -1 when there is no reason */
+	char		reason[ROG_REASON_MAXLEN + 1];
+	int			drainers;		/* rog_enable() calls currently draining */
+	ConditionVariable drain_cv; /* signalled when a transaction ends while
+								 * draining */
+} RogSharedState;
+
+/* a copy of the cluster state, for reporting */
+typedef struct RogClusterState
+{
+	bool		enabled;
+	bool		draining;
+	TimestampTz enabled_at;
+	XLogRecPtr	lsn;
+	NameData	enabled_by;
+	char	   *reason;			/* palloc'd, converted; NULL if none */
+} RogClusterState;
+
+/* readonly_guard.c */
+extern bool rog_setting_enabled;
+
+/* state.c */
+extern RogSharedState *rog_shared;
+extern uint32 rog_seen_word;
+
+extern void rog_install_shmem_hooks(void);
+extern void rog_notice_change(uint32 word);
+extern void rog_get_cluster_state(RogClusterState *state);
+extern bool rog_set_cluster_enabled(const char *reason, TransactionId *cutoff);
+extern bool rog_set_cluster_disabled(void);
+extern void rog_set_lsn(XLogRecPtr lsn);
+extern void rog_drain(TransactionId cutoff, int64 timeout_ms);
+extern bool rog_drain_permits(TransactionId xid);
+extern XLogRecPtr rog_current_lsn(void);
+
+/*
+ * Is read-only mode in force for this backend?  This is the hot path: one
+ * atomic read and a comparison with the value seen last time.
+ */
+static inline bool
+rog_read_only(void)
+{
+	uint32		word = pg_atomic_read_u32(&rog_shared->word);
+
+	if (unlikely(word != rog_seen_word))
+		rog_notice_change(word);
+	return (word & ROG_WORD_ENABLED) != 0 || rog_setting_enabled;
+}
+
+/* guard.c */
+extern void rog_install_hooks(void);
+extern void rog_refuse_if_transaction_wrote(void);
+extern void rog_forget_transaction_observation(void);
+extern const char *rog_source_name(void);
+
+/* functions.c: nothing exported */
+
+#endif							/* READONLY_GUARD_H */
