@@ -12,9 +12,8 @@ DATA = readonly_guard--1.0.sql
 PGFILEDESC = "readonly_guard - enforced cluster read-only mode"
 
 REGRESS = setup blocked allowed escape errors
-REGRESS_OPTS = --load-extension=readonly_guard
 
-ISOLATION =
+ISOLATION = drain_commit drain_timeout drain_zero commit_after prepared_stmt twophase concurrent_enable
 ISOLATION_OPTS =
 
 TAP_TESTS = 1

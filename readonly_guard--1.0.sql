@@ -28,7 +28,8 @@ CREATE FUNCTION @extschema@.rog_status(
     OUT enabled_by name,
     OUT enabled_at timestamptz,
     OUT lsn pg_lsn,
-    OUT draining boolean)
+    OUT draining boolean,
+    OUT prepared_xacts integer)
 RETURNS record
 AS 'MODULE_PATHNAME', 'rog_status'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;

@@ -15,6 +15,7 @@
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -28,7 +29,7 @@ PG_FUNCTION_INFO_V1(rog_enable);
 PG_FUNCTION_INFO_V1(rog_disable);
 PG_FUNCTION_INFO_V1(rog_status);
 
-#define ROG_STATUS_COLS		7
+#define ROG_STATUS_COLS		8
 
 /* the longest drain we accept: a hundred years is "forever" */
 #define ROG_MAX_TIMEOUT_MS	((int64) 100 * 366 * 24 * 3600 * 1000)
@@ -145,6 +146,24 @@ rog_disable(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(was_on);
 }
 
+/* How many prepared transactions wait for COMMIT/ROLLBACK PREPARED. */
+static int
+rog_count_prepared_xacts(void)
+{
+	int			n;
+	bool		isnull;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute("SELECT count(*)::int4 FROM pg_catalog.pg_prepared_xacts",
+					true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not count prepared transactions");
+	n = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+									SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
+	return n;
+}
+
 /*
  * rog_status() RETURNS record: the state as this session sees it.
  */
@@ -196,6 +215,8 @@ rog_status(PG_FUNCTION_ARGS)
 	}
 	values[6] = BoolGetDatum(state.draining);
 	nulls[6] = false;
+	values[7] = Int32GetDatum(rog_count_prepared_xacts());
+	nulls[7] = false;
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -58,6 +58,7 @@ typedef enum RogUtilityKind
 } RogUtilityKind;
 
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
+static ExecutorRun_hook_type prev_ExecutorRun = NULL;
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 static object_access_hook_type prev_object_access_hook = NULL;
 
@@ -72,6 +73,9 @@ static bool xact_ro_forced = false; /* we set XactReadOnly */
 static bool xact_permit_known = false;	/* xact_permitted is up to date... */
 static uint32 xact_permit_word = 0; /* ...for this state word */
 static bool xact_permitted = false; /* this transaction may write */
+
+/* set while rog_refuse() raises its error; see rog_explain_core_refusal() */
+static bool rog_raising = false;
 
 /* ---- the transaction's read-only flag ---- */
 
@@ -129,6 +133,7 @@ rog_reset_transaction_state(void)
 	xact_changed_settings = false;
 	xact_ro_forced = false;
 	xact_permit_known = false;
+	rog_raising = false;
 }
 
 /*
@@ -204,6 +209,7 @@ rog_refuse(const char *what, const char *extra_detail)
 	if (extra_detail)
 		appendStringInfo(&detail, " %s", extra_detail);
 
+	rog_raising = true;
 	ereport(ERROR,
 			(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
 			 errmsg("cannot execute %s in a read-only transaction", what),
@@ -211,7 +217,36 @@ rog_refuse(const char *what, const char *extra_detail)
 			 rog_errhint()));
 }
 
-/* ---- ExecutorStart ---- */
+/*
+ * Error context callback, active while a statement runs in read-only mode:
+ * core refuses nextval() and setval() on permanent sequences itself (the
+ * transaction is marked read-only), with no word of why.  Add our detail
+ * and hint to such errors.  Our own errors carry them already.
+ */
+static void
+rog_explain_core_refusal(void *arg)
+{
+	StringInfoData detail;
+
+	if (rog_raising || geterrcode() != ERRCODE_READ_ONLY_SQL_TRANSACTION)
+		return;
+	initStringInfo(&detail);
+	rog_append_state_sentence(&detail);
+	errdetail_internal("%s", detail.data);
+	rog_errhint();
+}
+
+static inline void
+rog_push_error_context(ErrorContextCallback *callback)
+{
+	rog_raising = false;
+	callback->callback = rog_explain_core_refusal;
+	callback->arg = NULL;
+	callback->previous = error_context_stack;
+	error_context_stack = callback;
+}
+
+/* ---- ExecutorStart and ExecutorRun ---- */
 
 /* Could this plan write?  Cheap: no catalog access. */
 static inline bool
@@ -295,6 +330,46 @@ rog_ExecutorStart(QueryDesc *queryDesc, int eflags)
 		prev_ExecutorStart(queryDesc, eflags);
 	else
 		standard_ExecutorStart(queryDesc, eflags);
+}
+
+#if PG_VERSION_NUM >= 180000
+#define ROG_EXECUTOR_RUN_ARGS	queryDesc, direction, count
+#else
+#define ROG_EXECUTOR_RUN_ARGS	queryDesc, direction, count, execute_once
+#endif
+
+static void
+rog_call_next_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction,
+						  uint64 count
+#if PG_VERSION_NUM < 180000
+						  ,bool execute_once
+#endif
+)
+{
+	if (prev_ExecutorRun)
+		prev_ExecutorRun(ROG_EXECUTOR_RUN_ARGS);
+	else
+		standard_ExecutorRun(ROG_EXECUTOR_RUN_ARGS);
+}
+
+static void
+rog_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count
+#if PG_VERSION_NUM < 180000
+				,bool execute_once
+#endif
+)
+{
+	ErrorContextCallback callback;
+
+	if (!rog_read_only())
+	{
+		rog_call_next_ExecutorRun(ROG_EXECUTOR_RUN_ARGS);
+		return;
+	}
+
+	rog_push_error_context(&callback);
+	rog_call_next_ExecutorRun(ROG_EXECUTOR_RUN_ARGS);
+	error_context_stack = callback.previous;
 }
 
 /* ---- ProcessUtility ---- */
@@ -551,6 +626,7 @@ rog_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 {
 	Node	   *parsetree = pstmt->utilityStmt;
 	RogUtilityKind kind = rog_classify_utility(parsetree);
+	ErrorContextCallback callback;
 
 	if (kind == ROG_UTILITY_SETTING)
 		xact_changed_settings = true;
@@ -567,32 +643,34 @@ rog_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	}
 
 	rog_observe();
+	rog_push_error_context(&callback);
 
-	/* internal subcommands come from a statement that was allowed */
 	if (context == PROCESS_UTILITY_SUBCOMMAND || kind == ROG_UTILITY_READ)
 	{
+		/* internal subcommands come from a statement that was allowed */
 		rog_call_next_ProcessUtility(pstmt, queryString, readOnlyTree, context,
 									 params, queryEnv, dest, qc);
-		return;
 	}
-
-	if (kind == ROG_UTILITY_SETTING ||
-		(kind == ROG_UTILITY_MAYBE_WRITE && rog_utility_touches_only_temp(parsetree)))
+	else if (kind == ROG_UTILITY_SETTING ||
+			 (kind == ROG_UTILITY_MAYBE_WRITE &&
+			  rog_utility_touches_only_temp(parsetree)))
 	{
 		rog_run_lifting_xact_read_only(pstmt, queryString, readOnlyTree, context,
 									   params, queryEnv, dest, qc);
-		return;
 	}
-
-	if (!rog_transaction_may_write())
+	else if (rog_transaction_may_write())
+	{
+		rog_release_xact_read_only();
+		xact_wrote = true;
+		rog_call_next_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+									 params, queryEnv, dest, qc);
+	}
+	else
 		rog_refuse(CreateCommandName(parsetree),
 				   IsA(parsetree, LockStmt) ?
 				   "Lock modes stronger than ROW EXCLUSIVE would block readers." : NULL);
 
-	rog_release_xact_read_only();
-	xact_wrote = true;
-	rog_call_next_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-								 params, queryEnv, dest, qc);
+	error_context_stack = callback.previous;
 }
 
 /* ---- functions ---- */
@@ -708,9 +786,6 @@ rog_xact_callback(XactEvent event, void *arg)
 				pg_atomic_fetch_add_u32(&rog_shared->settings_generation, 1);
 				pg_atomic_fetch_add_u32(&rog_shared->word, ROG_WORD_CHANGE);
 			}
-			/* a drain may be waiting for this transaction to end */
-			if (pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_DRAINING)
-				ConditionVariableBroadcast(&rog_shared->drain_cv);
 			rog_reset_transaction_state();
 			break;
 
@@ -726,6 +801,8 @@ rog_install_hooks(void)
 {
 	prev_ExecutorStart = ExecutorStart_hook;
 	ExecutorStart_hook = rog_ExecutorStart;
+	prev_ExecutorRun = ExecutorRun_hook;
+	ExecutorRun_hook = rog_ExecutorRun;
 	prev_ProcessUtility = ProcessUtility_hook;
 	ProcessUtility_hook = rog_ProcessUtility;
 	prev_object_access_hook = object_access_hook;

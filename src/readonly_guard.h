@@ -20,7 +20,6 @@
 #include "access/xlogdefs.h"
 #include "datatype/timestamp.h"
 #include "port/atomics.h"
-#include "storage/condition_variable.h"
 #include "storage/lwlock.h"
 
 #define ROG_VERSION				"1.0"
@@ -52,8 +51,6 @@ typedef struct RogSharedState
 	int			reason_len;		/* -1 when there is no reason */
 	char		reason[ROG_REASON_MAXLEN + 1];
 	int			drainers;		/* rog_enable() calls currently draining */
-	ConditionVariable drain_cv; /* signalled when a transaction ends while
-								 * draining */
 } RogSharedState;
 
 /* a copy of the cluster state, for reporting */

@@ -26,7 +26,6 @@
 #include <unistd.h>
 
 #include "access/transam.h"
-#include "access/twophase.h"
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "access/xlogrecovery.h"
@@ -37,11 +36,12 @@
 #include "port/pg_crc32c.h"
 #include "storage/fd.h"
 #include "storage/ipc.h"
+#include "storage/lmgr.h"
 #include "storage/proc.h"
 #include "storage/procarray.h"
 #include "storage/shmem.h"
 #include "utils/builtins.h"
-#include "utils/snapmgr.h"
+#include "utils/resowner.h"
 #include "utils/timestamp.h"
 
 #include "readonly_guard.h"
@@ -51,7 +51,7 @@
 #define ROG_STATE_TMPFILE	ROG_STATE_FILE ".tmp"
 
 /* how long one wait of the drain loop may last, in milliseconds */
-#define ROG_DRAIN_POLL_MS	100
+#define ROG_DRAIN_SLICE_MS	1000
 
 /* On-disk image of the state; written whole, checked by CRC. */
 typedef struct RogStateFile
@@ -257,7 +257,6 @@ rog_shmem_startup_hook(void)
 		pg_atomic_init_u32(&rog_shared->settings_generation, 0);
 		rog_shared->reason_len = -1;
 		rog_shared->cutoff_xid = InvalidTransactionId;
-		ConditionVariableInit(&rog_shared->drain_cv);
 
 		/* the postmaster (re)starts: take the state from the file */
 		if (rog_read_state_file(&file) && file.enabled)
@@ -454,9 +453,6 @@ rog_set_cluster_disabled(void)
 	rog_change_word(0, ROG_WORD_ENABLED);
 	rog_shared->cutoff_xid = InvalidTransactionId;
 	LWLockRelease(rog_shared->lock);
-
-	/* wake drainers so that they notice */
-	ConditionVariableBroadcast(&rog_shared->drain_cv);
 	return true;
 }
 
@@ -501,27 +497,32 @@ rog_end_drain_callback(int code, Datum arg)
 
 /*
  * The transactions that hold an ID older than cutoff and belong to a live
- * backend (prepared transactions are not waited for).
+ * backend (prepared transactions, whose PGPROC has no pid, are not waited
+ * for).  A snapshot would not do: it does not list XIDs at or above its
+ * xmax, and the newest writers are exactly those.
  */
 static int
 rog_collect_drain_set(TransactionId cutoff, TransactionId **xids)
 {
-	Snapshot	snapshot = GetLatestSnapshot();
 	int			n = 0;
-	int			i;
+	uint32		i;
 
-	*xids = palloc(sizeof(TransactionId) * Max(snapshot->xcnt, 1));
-	for (i = 0; i < snapshot->xcnt; i++)
+	*xids = palloc(sizeof(TransactionId) * ProcGlobal->allProcCount);
+	LWLockAcquire(ProcArrayLock, LW_SHARED);
+	for (i = 0; i < ProcGlobal->allProcCount; i++)
 	{
-		TransactionId xid = snapshot->xip[i];
+		PGPROC	   *proc = &ProcGlobal->allProcs[i];
+		TransactionId xid = proc->xid;
 
-		if (TransactionIdPrecedes(xid, cutoff) && BackendXidGetPid(xid) != 0)
+		if (proc->pid != 0 && proc != MyProc &&
+			TransactionIdIsNormal(xid) && TransactionIdPrecedes(xid, cutoff))
 			(*xids)[n++] = xid;
 	}
+	LWLockRelease(ProcArrayLock);
 	return n;
 }
 
-/* Drop the transactions that have ended; returns how many remain. */
+/* Keep the transactions that are still running; returns how many. */
 static int
 rog_prune_drain_set(TransactionId *xids, int n)
 {
@@ -529,26 +530,73 @@ rog_prune_drain_set(TransactionId *xids, int n)
 	int			i;
 
 	for (i = 0; i < n; i++)
-		if (TransactionIdIsInProgress(xids[i]))
+		if (TransactionIdIsValid(xids[i]) && TransactionIdIsInProgress(xids[i]))
 			xids[kept++] = xids[i];
 	return kept;
 }
 
 /*
- * Wait until the transactions in xids end, or until deadline (0: none).
- * Returns how many are still running.
+ * Wait up to timeout_ms for the transaction xid to end, as a waiter on its
+ * transaction lock: pg_locks and pg_blocking_pids() show whom rog_enable()
+ * waits for.  Returns true if it ended.  The lock timeout raises an error,
+ * which a subtransaction absorbs; a cancel is re-thrown.
+ */
+static bool
+rog_wait_for_xid(TransactionId xid, int timeout_ms)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	int			save_lock_timeout = LockTimeout;
+	bool		ended = true;
+
+	if (!TransactionIdIsInProgress(xid))
+		return true;
+
+	BeginInternalSubTransaction(NULL);
+	PG_TRY();
+	{
+		LockTimeout = Max(timeout_ms, 1);
+		XactLockTableWait(xid, NULL, NULL, XLTW_None);
+		LockTimeout = save_lock_timeout;
+		ReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		LockTimeout = save_lock_timeout;
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+			ReThrowError(edata);
+		FreeErrorData(edata);
+		ended = false;
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+	return ended;
+}
+
+/*
+ * Wait until the transactions in xids end, or until deadline (0: none), or
+ * until read-only mode is turned off.  Waits in slices so that a
+ * rog_disable() meanwhile is noticed.  Returns how many are still running;
+ * they are moved to the front of xids.
  */
 static int
 rog_wait_for_transactions(TransactionId *xids, int n, TimestampTz deadline)
 {
-	ConditionVariablePrepareToSleep(&rog_shared->drain_cv);
-	for (;;)
-	{
-		long		wait_ms = ROG_DRAIN_POLL_MS;
+	int			i = 0;
 
-		n = rog_prune_drain_set(xids, n);
-		if (n == 0)
-			break;
+	while (i < n)
+	{
+		int			slice_ms = ROG_DRAIN_SLICE_MS;
+
 		if (!(pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED))
 			break;				/* disabled meanwhile: nothing to wait for */
 		if (deadline != 0)
@@ -557,13 +605,13 @@ rog_wait_for_transactions(TransactionId *xids, int n, TimestampTz deadline)
 
 			if (now >= deadline)
 				break;
-			wait_ms = Min(wait_ms, (long) ((deadline - now + 999) / 1000));
+			slice_ms = Min(slice_ms, (int) ((deadline - now + 999) / 1000));
 		}
-		(void) ConditionVariableTimedSleep(&rog_shared->drain_cv, wait_ms,
-										   PG_WAIT_EXTENSION);
+		if (rog_wait_for_xid(xids[i], slice_ms))
+			xids[i++] = InvalidTransactionId;
 	}
-	ConditionVariableCancelSleep();
-	return n;
+
+	return rog_prune_drain_set(xids, n);
 }
 
 /* End the backends whose transactions outlived the drain. */
