@@ -44,6 +44,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "tcop/pquery.h"
 #include "utils/timestamp.h"
 
 #include "readonly_guard.h"
@@ -94,14 +95,16 @@ rog_force_xact_read_only(void)
 }
 
 /* Undo rog_force_xact_read_only() once read-only mode no longer applies. */
+/*
+ * The flag stays set until the transaction ends: ending a subtransaction
+ * restores XactReadOnly to its value at the subtransaction's start, which
+ * may be ours.
+ */
 static void
 rog_release_xact_read_only(void)
 {
 	if (xact_ro_forced)
-	{
 		XactReadOnly = false;
-		xact_ro_forced = false;
-	}
 }
 
 /* ---- what the transaction did ---- */
@@ -474,6 +477,7 @@ rog_classify_utility(Node *parsetree)
 		case T_AlterSeqStmt:
 		case T_DropStmt:
 		case T_TruncateStmt:
+		case T_GrantStmt:
 			return ROG_UTILITY_MAYBE_WRITE;
 
 		default:
@@ -538,6 +542,15 @@ rog_drop_touches_only_temp(DropStmt *stmt)
 	return true;
 }
 
+/* GRANT/REVOKE on temporary tables only (pgTAP does that) */
+static bool
+rog_grant_touches_only_temp(GrantStmt *stmt)
+{
+	return stmt->targtype == ACL_TARGET_OBJECT &&
+		(stmt->objtype == OBJECT_TABLE || stmt->objtype == OBJECT_SEQUENCE) &&
+		rog_relations_are_temp(stmt->objects);
+}
+
 /* Does a ROG_UTILITY_MAYBE_WRITE statement touch only temporary objects? */
 static bool
 rog_utility_touches_only_temp(Node *parsetree)
@@ -571,6 +584,8 @@ rog_utility_touches_only_temp(Node *parsetree)
 				rog_relation_is_temp(((CopyStmt *) parsetree)->relation);
 		case T_LockStmt:
 			return rog_relations_are_temp(((LockStmt *) parsetree)->relations);
+		case T_GrantStmt:
+			return rog_grant_touches_only_temp((GrantStmt *) parsetree);
 		default:
 			return false;
 	}
@@ -718,11 +733,17 @@ rog_check_function(Oid funcid)
 
 	rog_force_xact_read_only();
 	if (rog_is_large_object_writer(funcid))
-	{
-		char	   *name = psprintf("%s()", get_func_name(funcid));
+		rog_refuse(psprintf("%s()", get_func_name(funcid)), NULL);
 
-		rog_refuse(name, NULL);
-	}
+	/*
+	 * Outside any portal this is a fast-path call (libpq PQfn).  Its
+	 * arguments are not visible yet, so a sequence writer cannot be told to
+	 * target a temporary sequence: refuse it here, with our detail, rather
+	 * than leave it to core's bare check.
+	 */
+	if (ActivePortal == NULL && rog_is_sequence_writer(funcid))
+		rog_refuse(psprintf("%s()", get_func_name(funcid)),
+				   "Sequence functions called through the fast-path protocol are refused in read-only mode.");
 }
 
 static void
@@ -750,16 +771,22 @@ rog_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 
 /*
  * A transaction that wrote before read-only mode reached it must not commit
- * or prepare while the mode is on (unless the drain lets it commit).
+ * or prepare while the mode is on (unless the drain lets it commit).  One
+ * that only touched temporary objects under the mode may.
  */
 static void
 rog_check_commit(bool prepare)
 {
 	if (!TransactionIdIsValid(GetTopTransactionIdIfAny()))
 		return;
-	rog_observe();
+
+	/*
+	 * Only what the statement hooks saw counts.  A transaction no hook saw
+	 * is internal (temporary-table cleanup at session exit, autovacuum) and
+	 * wrote nothing a client asked for.
+	 */
 	if (!xact_wrote && !xact_xid_predates)
-		return;					/* it only touched temporary objects */
+		return;
 	if (!prepare && rog_transaction_may_write())
 		return;
 
