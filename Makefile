@@ -14,7 +14,7 @@ PGFILEDESC = "readonly_guard - enforced cluster read-only mode"
 REGRESS = setup blocked allowed escape errors
 
 ISOLATION = drain_commit drain_timeout drain_zero commit_after prepared_stmt twophase concurrent_enable
-ISOLATION_OPTS =
+ISOLATION_OPTS = --load-extension=readonly_guard
 
 TAP_TESTS = 1
 
