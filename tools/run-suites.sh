@@ -29,5 +29,5 @@ passed=$(grep -cE '(\.\.\. ok|\.\. ok$|\.\.\.* ok$)' "$log")
 failed=$(grep -cE '(\.\.\. FAILED|\.\. (Failed|Dubious)|\.\.\.* (Failed|Dubious)|^not ok)' "$log")
 [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
 rm -f "$log"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed" >"${ROG_SUMMARY:-/dev/stdout}"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

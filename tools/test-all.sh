@@ -13,8 +13,12 @@ trap 'rm -rf "$work"' EXIT
 cp -a "$top/." "$work/"
 chown -R postgres "$work"
 cd "$work"
-runuser -u postgres -- pg_virtualenv -v 15 \
+status=0
+runuser -u postgres -- env ROG_SUMMARY="$work/summary" pg_virtualenv -v 15 \
 	-o shared_preload_libraries=readonly_guard \
 	-o max_prepared_transactions=10 \
 	-o track_commit_timestamp=on \
-	sh tools/run-suites.sh
+	sh tools/run-suites.sh || status=$?
+# the summary comes last, after pg_virtualenv's own output
+cat "$work/summary" 2>/dev/null || echo "0 passed, 1 failed"
+exit $status
