@@ -5,6 +5,7 @@ OBJS = \
 	src/readonly_guard.o \
 	src/state.o \
 	src/guard.o \
+	src/settings.o \
 	src/functions.o
 
 EXTENSION = readonly_guard
@@ -13,7 +14,7 @@ PGFILEDESC = "readonly_guard - enforced cluster read-only mode"
 
 REGRESS = setup blocked allowed escape errors
 
-ISOLATION = drain_commit drain_timeout drain_zero commit_after prepared_stmt twophase concurrent_enable
+ISOLATION = drain_commit drain_timeout drain_zero commit_after prepared_stmt twophase concurrent_enable db_setting
 ISOLATION_OPTS = --load-extension=readonly_guard
 
 TAP_TESTS = 1

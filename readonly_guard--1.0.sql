@@ -5,21 +5,22 @@
 
 CREATE FUNCTION @extschema@.rog_enable(
     reason text DEFAULT NULL,
-    drain_timeout interval DEFAULT '5s')
+    drain_timeout interval DEFAULT '5s',
+    scope text DEFAULT 'cluster')
 RETURNS pg_lsn
 AS 'MODULE_PATHNAME', 'rog_enable'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@.rog_enable(text, interval) IS
-'turn cluster-wide read-only mode on, drain earlier writers, return the WAL position';
+COMMENT ON FUNCTION @extschema@.rog_enable(text, interval, text) IS
+'turn read-only mode on (cluster: drain earlier writers; database: ALTER DATABASE SET), return the WAL position';
 
-CREATE FUNCTION @extschema@.rog_disable()
+CREATE FUNCTION @extschema@.rog_disable(scope text DEFAULT 'cluster')
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'rog_disable'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@.rog_disable() IS
-'turn cluster-wide read-only mode off; true if it was on';
+COMMENT ON FUNCTION @extschema@.rog_disable(text) IS
+'turn read-only mode off for the cluster or the current database; true if it was on';
 
 CREATE FUNCTION @extschema@.rog_status(
     OUT enabled boolean,
@@ -37,6 +38,6 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.rog_status() IS
 'read-only state as seen by the current session';
 
-REVOKE ALL ON FUNCTION @extschema@.rog_enable(text, interval) FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.rog_disable() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.rog_enable(text, interval, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.rog_disable(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.rog_status() TO PUBLIC;

@@ -19,6 +19,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "commands/dbcommands.h"
 #include "utils/builtins.h"
 #include "utils/pg_lsn.h"
 #include "utils/timestamp.h"
@@ -87,6 +88,56 @@ rog_timeout_arg(FunctionCallInfo fcinfo, int argno, const char *name)
 }
 
 /*
+ * The scope argument: true for 'cluster', false for 'database'.
+ */
+static bool
+rog_scope_is_cluster(FunctionCallInfo fcinfo, int argno)
+{
+	char	   *scope;
+
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("scope must not be null"),
+				 errhint("Use 'cluster' or 'database'.")));
+	scope = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+	if (strcmp(scope, "cluster") == 0)
+		return true;
+	if (strcmp(scope, "database") == 0)
+		return false;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid scope \"%s\"", scope),
+			 errhint("Use 'cluster' or 'database'.")));
+	return false;				/* keep compiler quiet */
+}
+
+/*
+ * Run ALTER DATABASE <current> SET|RESET readonly_guard.enabled, with the
+ * caller's privileges, so that the database is read-only in every session
+ * (see settings.c) and stays so on a promoted follower.
+ */
+static void
+rog_alter_current_database(bool on)
+{
+	char	   *dbname = get_database_name(MyDatabaseId);
+	char	   *sql;
+
+	sql = psprintf(on ? "ALTER DATABASE %s SET readonly_guard.enabled = on" :
+				   "ALTER DATABASE %s RESET readonly_guard.enabled",
+				   quote_identifier(dbname));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "could not run \"%s\"", sql);
+	SPI_finish();
+	ereport(LOG,
+			(errmsg("read-only mode %s for database \"%s\" by role \"%s\"",
+					on ? "enabled" : "disabled", dbname,
+					GetUserNameFromId(GetUserId(), false))));
+}
+
+/*
  * rog_enable(reason text, drain_timeout interval) RETURNS pg_lsn
  *
  * Turn cluster-wide read-only mode on, let transactions that had written
@@ -105,6 +156,16 @@ rog_enable(PG_FUNCTION_ARGS)
 	rog_require_preload();
 	reason = rog_reason_arg(fcinfo, 0);
 	timeout_ms = rog_timeout_arg(fcinfo, 1, "drain_timeout");
+	if (!rog_scope_is_cluster(fcinfo, 2))
+	{
+		if (reason != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("a reason can only be given for scope 'cluster'"),
+					 errdetail("Database scope is the setting readonly_guard.enabled, which carries no reason.")));
+		rog_alter_current_database(true);
+		PG_RETURN_LSN(rog_current_lsn());
+	}
 	rog_refuse_if_transaction_wrote();
 
 	turned_on = rog_set_cluster_enabled(reason, &cutoff);
@@ -134,12 +195,18 @@ rog_disable(PG_FUNCTION_ARGS)
 	bool		was_on;
 
 	rog_require_preload();
+	if (!rog_scope_is_cluster(fcinfo, 0))
+	{
+		was_on = rog_database_setting_on();
+		rog_alter_current_database(false);
+		PG_RETURN_BOOL(was_on);
+	}
 	was_on = rog_set_cluster_disabled();
 	if (was_on)
 		ereport(LOG,
 				(errmsg("read-only mode disabled for the cluster by role \"%s\"",
 						GetUserNameFromId(GetUserId(), false))));
-	if (rog_setting_enabled)
+	if (rog_session_read_only)
 		ereport(NOTICE,
 				(errmsg("read-only mode stays in force in this session"),
 				 errdetail("readonly_guard.enabled is on for this session.")));

@@ -167,9 +167,7 @@ rog_source_name(void)
 {
 	if (pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED)
 		return "cluster";
-	if (rog_setting_enabled)
-		return "setting";
-	return NULL;
+	return rog_session_source();
 }
 
 /* A sentence that says why writes are refused; appended to buf. */
@@ -181,8 +179,17 @@ rog_append_state_sentence(StringInfo buf)
 	rog_get_cluster_state(&state);
 	if (!state.enabled)
 	{
-		appendStringInfoString(buf,
-							   "Read-only mode of readonly_guard is on for this session because readonly_guard.enabled is on.");
+		const char *source = rog_session_source();
+
+		if (source && strcmp(source, "database") == 0)
+			appendStringInfoString(buf,
+								   "Read-only mode of readonly_guard is on for this session because readonly_guard.enabled is set for this database.");
+		else if (source && strcmp(source, "role") == 0)
+			appendStringInfoString(buf,
+								   "Read-only mode of readonly_guard is on for this session because readonly_guard.enabled is set for this role.");
+		else
+			appendStringInfoString(buf,
+								   "Read-only mode of readonly_guard is on for this session because readonly_guard.enabled is on.");
 		return;
 	}
 	appendStringInfo(buf,

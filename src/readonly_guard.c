@@ -39,8 +39,9 @@ rog_define_gucs(void)
 							 PGC_SUSET,
 							 GUC_NO_RESET_ALL,
 							 NULL,
-							 NULL,
+							 rog_assign_enabled,
 							 NULL);
+	rog_find_guc_record();
 
 	MarkGUCPrefixReserved("readonly_guard");
 }

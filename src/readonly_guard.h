@@ -7,6 +7,7 @@
  *	  readonly_guard.c	module entry point: GUCs, hook installation
  *	  state.c			cluster-wide state in shared memory and its state file
  *	  guard.c			the hooks that refuse writes and the error they raise
+ *	  settings.c		readonly_guard.enabled from ALTER DATABASE/ROLE, live
  *	  functions.c		SQL-callable functions (rog_enable, rog_status, ...)
  *
  * Copyright (c) 2026, readonly_guard developers
@@ -40,6 +41,8 @@ typedef struct RogSharedState
 	pg_atomic_uint32 word;		/* flags and change counter, read lock-free */
 	pg_atomic_uint32 settings_generation;	/* bumped by ALTER ... SET
 											 * readonly_guard.* */
+	pg_atomic_uint32 postmaster_enabled;	/* readonly_guard.enabled in the
+											 * server's configuration */
 
 	/* everything below is protected by lock */
 	LWLock	   *lock;
@@ -67,6 +70,15 @@ typedef struct RogClusterState
 /* readonly_guard.c */
 extern bool rog_setting_enabled;
 
+/* settings.c */
+extern bool rog_session_read_only;
+extern void rog_find_guc_record(void);
+extern void rog_assign_enabled(bool newval, void *extra);
+extern void rog_publish_postmaster_value(void);
+extern bool rog_refresh_session(void);
+extern const char *rog_session_source(void);
+extern bool rog_database_setting_on(void);
+
 /* state.c */
 extern RogSharedState *rog_shared;
 extern uint32 rog_seen_word;
@@ -92,7 +104,7 @@ rog_read_only(void)
 
 	if (unlikely(word != rog_seen_word))
 		rog_notice_change(word);
-	return (word & ROG_WORD_ENABLED) != 0 || rog_setting_enabled;
+	return (word & ROG_WORD_ENABLED) != 0 || rog_session_read_only;
 }
 
 /* guard.c */

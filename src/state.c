@@ -255,6 +255,8 @@ rog_shmem_startup_hook(void)
 		rog_shared->lock = &(GetNamedLWLockTranche("readonly_guard"))->lock;
 		pg_atomic_init_u32(&rog_shared->word, 0);
 		pg_atomic_init_u32(&rog_shared->settings_generation, 0);
+		pg_atomic_init_u32(&rog_shared->postmaster_enabled, 0);
+		rog_publish_postmaster_value();
 		rog_shared->reason_len = -1;
 		rog_shared->cutoff_xid = InvalidTransactionId;
 
@@ -300,6 +302,9 @@ rog_notice_change(uint32 word)
 {
 	uint32		old = rog_seen_word;
 
+	/* outside a transaction the catalog cannot be read: look again later */
+	if (!rog_refresh_session())
+		return;
 	rog_seen_word = word;
 	if ((old & ROG_WORD_ENABLED) && !(word & ROG_WORD_ENABLED))
 		rog_forget_transaction_observation();

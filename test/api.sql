@@ -24,17 +24,17 @@ BEGIN;
 SELECT plan(44);
 
 -- ---- the functions and their exact signatures ----
-SELECT has_function('public', 'rog_enable', ARRAY['text', 'interval'],
-    'rog_enable(text, interval) exists');
-SELECT function_returns('public', 'rog_enable', ARRAY['text', 'interval'], 'pg_lsn',
-    'rog_enable(text, interval) returns pg_lsn');
-SELECT is(pg_get_function_arguments('public.rog_enable(text, interval)'::regprocedure),
-    $$reason text DEFAULT NULL::text, drain_timeout interval DEFAULT '00:00:05'::interval$$,
-    'rog_enable arguments: reason DEFAULT NULL, drain_timeout DEFAULT 5s');
-SELECT has_function('public', 'rog_disable', ARRAY[]::text[],
-    'rog_disable() exists');
-SELECT function_returns('public', 'rog_disable', ARRAY[]::text[], 'boolean',
-    'rog_disable() returns boolean');
+SELECT has_function('public', 'rog_enable', ARRAY['text', 'interval', 'text'],
+    'rog_enable(text, interval, text) exists');
+SELECT function_returns('public', 'rog_enable', ARRAY['text', 'interval', 'text'], 'pg_lsn',
+    'rog_enable(text, interval, text) returns pg_lsn');
+SELECT is(pg_get_function_arguments('public.rog_enable(text, interval, text)'::regprocedure),
+    $$reason text DEFAULT NULL::text, drain_timeout interval DEFAULT '00:00:05'::interval, scope text DEFAULT 'cluster'::text$$,
+    'rog_enable arguments: reason DEFAULT NULL, drain_timeout DEFAULT 5s, scope DEFAULT cluster');
+SELECT has_function('public', 'rog_disable', ARRAY['text'],
+    'rog_disable(text) exists');
+SELECT function_returns('public', 'rog_disable', ARRAY['text'], 'boolean',
+    'rog_disable(text) returns boolean');
 SELECT has_function('public', 'rog_status', ARRAY[]::text[],
     'rog_status() exists');
 SELECT function_returns('public', 'rog_status', ARRAY[]::text[], 'record',
@@ -45,15 +45,15 @@ SELECT is(pg_get_function_arguments('public.rog_status()'::regprocedure),
     'OUT prepared_xacts integer',
     'rog_status() OUT columns');
 
-SELECT volatility_is('public', 'rog_enable', ARRAY['text', 'interval'], 'volatile',
+SELECT volatility_is('public', 'rog_enable', ARRAY['text', 'interval', 'text'], 'volatile',
     'rog_enable is volatile');
-SELECT volatility_is('public', 'rog_disable', ARRAY[]::text[], 'volatile',
+SELECT volatility_is('public', 'rog_disable', ARRAY['text'], 'volatile',
     'rog_disable is volatile');
 SELECT volatility_is('public', 'rog_status', ARRAY[]::text[], 'volatile',
     'rog_status is volatile');
-SELECT isnt_strict('public', 'rog_enable', ARRAY['text', 'interval'],
+SELECT isnt_strict('public', 'rog_enable', ARRAY['text', 'interval', 'text'],
     'rog_enable is not strict (NULL reason allowed, NULL timeout reported)');
-SELECT function_lang_is('public', 'rog_enable', ARRAY['text', 'interval'], 'c',
+SELECT function_lang_is('public', 'rog_enable', ARRAY['text', 'interval', 'text'], 'c',
     'rog_enable is written in C');
 SELECT results_eq(
     $$SELECT p.proname::text COLLATE "default" FROM pg_depend d
@@ -66,15 +66,15 @@ SELECT results_eq(
     'the extension owns exactly rog_disable, rog_enable, rog_status');
 
 -- ---- privileges ----
-SELECT function_privs_are('public', 'rog_enable', ARRAY['text', 'interval'],
+SELECT function_privs_are('public', 'rog_enable', ARRAY['text', 'interval', 'text'],
     'public', ARRAY[]::text[], 'PUBLIC cannot execute rog_enable');
-SELECT function_privs_are('public', 'rog_disable', ARRAY[]::text[],
+SELECT function_privs_are('public', 'rog_disable', ARRAY['text'],
     'public', ARRAY[]::text[], 'PUBLIC cannot execute rog_disable');
 SELECT function_privs_are('public', 'rog_status', ARRAY[]::text[],
     'public', ARRAY['EXECUTE'], 'PUBLIC can execute rog_status');
-SELECT function_privs_are('public', 'rog_enable', ARRAY['text', 'interval'],
+SELECT function_privs_are('public', 'rog_enable', ARRAY['text', 'interval', 'text'],
     'pg_monitor', ARRAY[]::text[], 'pg_monitor cannot execute rog_enable');
-SELECT function_privs_are('public', 'rog_disable', ARRAY[]::text[],
+SELECT function_privs_are('public', 'rog_disable', ARRAY['text'],
     'pg_monitor', ARRAY[]::text[], 'pg_monitor cannot execute rog_disable');
 
 -- an ordinary role (pg_monitor, to create no role while read-only)
