@@ -6,7 +6,8 @@ OBJS = \
 	src/state.o \
 	src/guard.o \
 	src/settings.o \
-	src/functions.o
+	src/functions.o \
+	src/lag.o
 
 EXTENSION = readonly_guard
 DATA = readonly_guard--1.0.sql

@@ -41,3 +41,38 @@ COMMENT ON FUNCTION @extschema@.rog_status() IS
 REVOKE ALL ON FUNCTION @extschema@.rog_enable(text, interval, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.rog_disable(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.rog_status() TO PUBLIC;
+
+-- Follower catch-up (lag.c)
+
+CREATE FUNCTION @extschema@.rog_follower_lag(
+    OUT application_name text,
+    OUT client_addr inet,
+    OUT state text,
+    OUT sync_state text,
+    OUT sent_lsn pg_lsn,
+    OUT write_lsn pg_lsn,
+    OUT flush_lsn pg_lsn,
+    OUT replay_lsn pg_lsn,
+    OUT lag_bytes numeric,
+    OUT replay_lag interval,
+    OUT caught_up boolean)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'rog_follower_lag'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.rog_follower_lag() IS
+'one row per follower (on a standby: itself), its lag behind the read-only LSN and whether it has caught up';
+
+CREATE FUNCTION @extschema@.rog_wait_for_catchup(
+    timeout interval DEFAULT '60s',
+    min_followers integer DEFAULT 1)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'rog_wait_for_catchup'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.rog_wait_for_catchup(interval, integer) IS
+'wait until at least min_followers followers are connected and all have caught up; false at the timeout';
+
+REVOKE ALL ON FUNCTION @extschema@.rog_follower_lag() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.rog_follower_lag() TO pg_monitor;
+REVOKE ALL ON FUNCTION @extschema@.rog_wait_for_catchup(interval, integer) FROM PUBLIC;

@@ -9,6 +9,7 @@
  *	  guard.c			the hooks that refuse writes and the error they raise
  *	  settings.c		readonly_guard.enabled from ALTER DATABASE/ROLE, live
  *	  functions.c		SQL-callable functions (rog_enable, rog_status, ...)
+ *	  lag.c				follower catch-up: rog_follower_lag(), rog_wait_for_catchup()
  *
  * Copyright (c) 2026, readonly_guard developers
  *

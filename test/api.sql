@@ -21,7 +21,7 @@ SELECT rog_enable('pgtap') IS NOT NULL AS rog_enabled \gset
 \set ON_ERROR_STOP 0
 
 BEGIN;
-SELECT plan(44);
+SELECT plan(60);
 
 -- ---- the functions and their exact signatures ----
 SELECT has_function('public', 'rog_enable', ARRAY['text', 'interval', 'text'],
@@ -62,8 +62,30 @@ SELECT results_eq(
              AND d.refobjid = e.oid
        WHERE e.extname = 'readonly_guard' AND d.deptype = 'e'
        ORDER BY 1$$,
-    $$VALUES ('rog_disable'), ('rog_enable'), ('rog_status')$$,
-    'the extension owns exactly rog_disable, rog_enable, rog_status');
+    $$VALUES ('rog_disable'), ('rog_enable'), ('rog_follower_lag'), ('rog_status'),
+             ('rog_wait_for_catchup')$$,
+    'the extension owns exactly rog_disable, rog_enable, rog_follower_lag, rog_status, rog_wait_for_catchup');
+
+-- follower catch-up (src/lag.c)
+SELECT has_function('public', 'rog_follower_lag', ARRAY[]::text[],
+    'rog_follower_lag() exists');
+SELECT function_returns('public', 'rog_follower_lag', ARRAY[]::text[], 'setof record',
+    'rog_follower_lag() returns setof record');
+SELECT is(pg_get_function_arguments('public.rog_follower_lag()'::regprocedure),
+    'OUT application_name text, OUT client_addr inet, OUT state text, '
+    'OUT sync_state text, OUT sent_lsn pg_lsn, OUT write_lsn pg_lsn, '
+    'OUT flush_lsn pg_lsn, OUT replay_lsn pg_lsn, OUT lag_bytes numeric, '
+    'OUT replay_lag interval, OUT caught_up boolean',
+    'rog_follower_lag() OUT columns');
+SELECT has_function('public', 'rog_wait_for_catchup', ARRAY['interval', 'integer'],
+    'rog_wait_for_catchup(interval, integer) exists');
+SELECT function_returns('public', 'rog_wait_for_catchup', ARRAY['interval', 'integer'], 'boolean',
+    'rog_wait_for_catchup(interval, integer) returns boolean');
+SELECT is(pg_get_function_arguments('public.rog_wait_for_catchup(interval, integer)'::regprocedure),
+    $$timeout interval DEFAULT '00:01:00'::interval, min_followers integer DEFAULT 1$$,
+    'rog_wait_for_catchup arguments: timeout DEFAULT 60s, min_followers DEFAULT 1');
+SELECT isnt_strict('public', 'rog_wait_for_catchup', ARRAY['interval', 'integer'],
+    'rog_wait_for_catchup is not strict (NULL arguments reported)');
 
 -- ---- privileges ----
 SELECT function_privs_are('public', 'rog_enable', ARRAY['text', 'interval', 'text'],
@@ -77,6 +99,15 @@ SELECT function_privs_are('public', 'rog_enable', ARRAY['text', 'interval', 'tex
 SELECT function_privs_are('public', 'rog_disable', ARRAY['text'],
     'pg_monitor', ARRAY[]::text[], 'pg_monitor cannot execute rog_disable');
 
+SELECT function_privs_are('public', 'rog_follower_lag', ARRAY[]::text[],
+    'public', ARRAY[]::text[], 'PUBLIC cannot execute rog_follower_lag');
+SELECT function_privs_are('public', 'rog_follower_lag', ARRAY[]::text[],
+    'pg_monitor', ARRAY['EXECUTE'], 'pg_monitor can execute rog_follower_lag');
+SELECT function_privs_are('public', 'rog_wait_for_catchup', ARRAY['interval', 'integer'],
+    'public', ARRAY[]::text[], 'PUBLIC cannot execute rog_wait_for_catchup');
+SELECT function_privs_are('public', 'rog_wait_for_catchup', ARRAY['interval', 'integer'],
+    'pg_monitor', ARRAY[]::text[], 'pg_monitor cannot execute rog_wait_for_catchup');
+
 -- an ordinary role (pg_monitor, to create no role while read-only)
 SET LOCAL ROLE pg_monitor;
 SELECT throws_ok('SELECT rog_disable()', '42501', NULL,
@@ -88,6 +119,10 @@ SELECT results_eq('SELECT enabled, source, reason FROM rog_status()',
     'an ordinary role can read rog_status()');
 SELECT throws_ok('SET readonly_guard.enabled = off', '42501', NULL,
     'an ordinary role cannot change readonly_guard.enabled');
+SELECT lives_ok('SELECT * FROM rog_follower_lag()',
+    'pg_monitor can call rog_follower_lag()');
+SELECT throws_ok($$SELECT rog_wait_for_catchup('0')$$, '42501', NULL,
+    'pg_monitor cannot call rog_wait_for_catchup()');
 RESET ROLE;
 
 -- ---- rog_status() while the mode is on ----
@@ -115,6 +150,13 @@ SELECT throws_ok($$SELECT rog_enable('x', '-1 second')$$, '22023', NULL,
     'a negative drain_timeout is an error');
 SELECT throws_ok(format('SELECT rog_enable(%L)', repeat('x', 1025)), '22001', NULL,
     'a reason longer than 1024 bytes is refused');
+
+SELECT throws_ok('SELECT rog_wait_for_catchup(NULL)', '22004', NULL,
+    'a NULL catch-up timeout is an error');
+SELECT throws_ok($$SELECT rog_wait_for_catchup('-1 second')$$, '22023', NULL,
+    'a negative catch-up timeout is an error');
+SELECT throws_ok($$SELECT rog_wait_for_catchup('0', -1)$$, '22023', NULL,
+    'a negative min_followers is an error');
 
 -- ---- rog_enable() in a transaction that already wrote ----
 -- plan() inserted into pgTAP's temporary tables: this transaction holds an ID
