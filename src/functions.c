@@ -95,6 +95,9 @@ rog_scope_is_cluster(FunctionCallInfo fcinfo, int argno)
 {
 	char	   *scope;
 
+	/* SQL objects that predate the scope argument do not pass it */
+	if (PG_NARGS() <= argno)
+		return true;
 	if (PG_ARGISNULL(argno))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
