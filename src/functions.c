@@ -32,10 +32,8 @@ PG_FUNCTION_INFO_V1(rog_status);
 
 #define ROG_STATUS_COLS		8
 
-/* the longest drain we accept: a hundred years is "forever" */
-#define ROG_MAX_TIMEOUT_MS	((int64) 100 * 366 * 24 * 3600 * 1000)
 
-static void
+void
 rog_require_preload(void)
 {
 	if (rog_shared == NULL)
@@ -65,9 +63,13 @@ rog_reason_arg(FunctionCallInfo fcinfo, int argno)
 	return reason;
 }
 
-/* An interval argument as milliseconds: not NULL, not negative. */
-static int64
-rog_timeout_arg(FunctionCallInfo fcinfo, int argno, const char *name)
+/*
+ * An interval argument as milliseconds: not NULL, not negative.  null_hint
+ * says what to pass instead of NULL.
+ */
+int64
+rog_interval_arg_ms(FunctionCallInfo fcinfo, int argno, const char *name,
+					const char *null_hint)
 {
 	Interval   *span;
 	double		usecs;
@@ -76,7 +78,7 @@ rog_timeout_arg(FunctionCallInfo fcinfo, int argno, const char *name)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s must not be null", name),
-				 errhint("Use '0' to end open writers at once.")));
+				 errhint("%s", null_hint)));
 	span = PG_GETARG_INTERVAL_P(argno);
 	usecs = (double) span->time +
 		((double) span->day + (double) span->month * DAYS_PER_MONTH) * USECS_PER_DAY;
@@ -158,7 +160,8 @@ rog_enable(PG_FUNCTION_ARGS)
 
 	rog_require_preload();
 	reason = rog_reason_arg(fcinfo, 0);
-	timeout_ms = rog_timeout_arg(fcinfo, 1, "drain_timeout");
+	timeout_ms = rog_interval_arg_ms(fcinfo, 1, "drain_timeout",
+									 "Use '0' to end open writers at once.");
 	if (!rog_scope_is_cluster(fcinfo, 2))
 	{
 		if (reason != NULL)

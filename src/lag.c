@@ -30,7 +30,6 @@
  */
 #include "postgres.h"
 
-#include <math.h>
 
 #include "access/htup_details.h"
 #include "access/xlog.h"
@@ -64,9 +63,6 @@ PG_FUNCTION_INFO_V1(rog_wait_for_catchup);
 
 /* how often rog_wait_for_catchup() looks again, in milliseconds */
 #define ROG_CATCHUP_POLL_MS		100
-
-/* the longest wait we accept: a hundred years is "forever" */
-#define ROG_MAX_TIMEOUT_MS		((int64) 100 * 366 * 24 * 3600 * 1000)
 
 /*
  * The followers of a primary, measured against $1.  Base backups in progress
@@ -126,16 +122,6 @@ typedef struct RogCatchup
 	int			connected;		/* followers that are WAL senders or standbys */
 	int			behind;			/* followers that have not caught up */
 } RogCatchup;
-
-static void
-rog_require_preload(void)
-{
-	if (rog_shared == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("readonly_guard must be loaded via shared_preload_libraries"),
-				 errhint("Add readonly_guard to shared_preload_libraries in postgresql.conf and restart the server.")));
-}
 
 /*
  * An insert position just past a page header is where the next record will
@@ -320,28 +306,6 @@ rog_check_followers(RogCatchup *check, XLogRecPtr start_lsn, StringInfo detail)
 	SPI_finish();
 }
 
-/* An interval argument as milliseconds: not NULL, not negative. */
-static int64
-rog_wait_timeout_arg(FunctionCallInfo fcinfo, int argno)
-{
-	Interval   *span;
-	double		usecs;
-
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("timeout must not be null"),
-				 errhint("Use '0' to look once without waiting.")));
-	span = PG_GETARG_INTERVAL_P(argno);
-	usecs = (double) span->time +
-		((double) span->day + (double) span->month * DAYS_PER_MONTH) * USECS_PER_DAY;
-	if (usecs < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("timeout must not be negative")));
-	return (int64) Min(ceil(usecs / 1000.0), (double) ROG_MAX_TIMEOUT_MS);
-}
-
 static int32
 rog_min_followers_arg(FunctionCallInfo fcinfo, int argno)
 {
@@ -418,7 +382,8 @@ rog_wait_for_catchup(PG_FUNCTION_ARGS)
 	RogCatchup	check;
 
 	rog_require_preload();
-	timeout_ms = rog_wait_timeout_arg(fcinfo, 0);
+	timeout_ms = rog_interval_arg_ms(fcinfo, 0, "timeout",
+									"Use \'0\' to look once without waiting.");
 	min_followers = rog_min_followers_arg(fcinfo, 1);
 	rog_require_stats_privilege();
 

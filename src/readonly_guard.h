@@ -21,12 +21,16 @@
 #include "access/transam.h"
 #include "access/xlogdefs.h"
 #include "datatype/timestamp.h"
+#include "fmgr.h"
 #include "port/atomics.h"
 #include "storage/lwlock.h"
 
 #define ROG_VERSION				"1.0"
 #define ROG_REASON_MAXLEN		1024	/* bytes, without the terminator */
 #define ROG_STATE_FILE			"readonly_guard.state"
+
+/* the longest wait we accept: a hundred years is "forever" */
+#define ROG_MAX_TIMEOUT_MS		((int64) 100 * 366 * 24 * 3600 * 1000)
 
 /*
  * Bits of RogSharedState.word, the only thing the per-statement check reads.
@@ -114,6 +118,9 @@ extern void rog_refuse_if_transaction_wrote(void);
 extern void rog_forget_transaction_observation(void);
 extern const char *rog_source_name(void);
 
-/* functions.c: nothing exported */
+/* functions.c */
+extern void rog_require_preload(void);
+extern int64 rog_interval_arg_ms(FunctionCallInfo fcinfo, int argno,
+								 const char *name, const char *null_hint);
 
 #endif							/* READONLY_GUARD_H */
