@@ -10,7 +10,7 @@ OBJS = \
 	src/lag.o
 
 EXTENSION = readonly_guard
-DATA = readonly_guard--1.0.sql
+DATA = readonly_guard--1.0.sql readonly_guard--1.1.sql readonly_guard--1.0--1.1.sql
 PGFILEDESC = "readonly_guard - enforced cluster read-only mode"
 
 REGRESS = setup blocked allowed escape errors

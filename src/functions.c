@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * functions.c
- *	  SQL-callable functions: rog_enable(), rog_disable(), rog_status().
+ *	  SQL-callable functions: rog_enable(), rog_disable(), rog_status(),
+ *	  rog_version().
  *
  * Like setval(), rog_enable() and rog_disable() act at once and are not
  * undone when the calling transaction rolls back.  Every change is logged.
@@ -29,6 +30,7 @@
 PG_FUNCTION_INFO_V1(rog_enable);
 PG_FUNCTION_INFO_V1(rog_disable);
 PG_FUNCTION_INFO_V1(rog_status);
+PG_FUNCTION_INFO_V1(rog_version);
 
 #define ROG_STATUS_COLS		8
 
@@ -292,4 +294,14 @@ rog_status(PG_FUNCTION_ARGS)
 	nulls[7] = false;
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/*
+ * rog_version() returns the version of the loaded library, which matches
+ * default_version in the control file; works without preloading.
+ */
+Datum
+rog_version(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(ROG_VERSION));
 }

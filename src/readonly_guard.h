@@ -25,7 +25,7 @@
 #include "port/atomics.h"
 #include "storage/lwlock.h"
 
-#define ROG_VERSION				"1.0"
+#define ROG_VERSION				"1.1"	/* = default_version in the control file */
 #define ROG_REASON_MAXLEN		1024	/* bytes, without the terminator */
 #define ROG_STATE_FILE			"readonly_guard.state"
 
