@@ -23,6 +23,14 @@
  *						may not commit (or PREPARE) while the mode is on,
  *						except in the drain window that rog_enable() grants.
  *
+ * Core's own refusals in a transaction we marked read-only get our detail
+ * and hint from an error context callback that ExecutorRun and
+ * ProcessUtility push while the mode is on.
+ *
+ * Cost matters: the hooks run for every statement.  With the mode off they
+ * read one shared word and, for statements that may write, set a flag; the
+ * transaction callback is registered only once a transaction needs it.
+ *
  * Copyright (c) 2026, readonly_guard developers
  *
  *-------------------------------------------------------------------------
@@ -40,6 +48,7 @@
 #include "nodes/parsenodes.h"
 #include "parser/parsetree.h"
 #include "storage/lmgr.h"
+#include "storage/proc.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -59,24 +68,90 @@ typedef enum RogUtilityKind
 } RogUtilityKind;
 
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
-static ExecutorRun_hook_type prev_ExecutorRun = NULL;
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
+static ExecutorRun_hook_type prev_ExecutorRun = NULL;
 static object_access_hook_type prev_object_access_hook = NULL;
 
 /*
- * What the guard knows about the current transaction; reset when it ends.
+ * What the guard knows about the current top-level transaction, as bits of
+ * xact_flags.  They hold only while xact_lxid is the transaction's local ID:
+ * a new transaction finds them stale and starts from zero, so no callback at
+ * the end of every transaction is needed to reset them (core's
+ * GetStableLatestTransactionId() uses the same device).
  */
-static bool xact_observed = false;	/* saw read-only mode in force */
-static bool xact_xid_predates = false;	/* held an XID when it first saw it */
-static bool xact_wrote = false; /* ran a write while writes were allowed */
-static bool xact_changed_settings = false;	/* ALTER ... SET readonly_guard.* */
-static bool xact_ro_forced = false; /* we set XactReadOnly */
-static bool xact_permit_known = false;	/* xact_permitted is up to date... */
-static uint32 xact_permit_word = 0; /* ...for this state word */
-static bool xact_permitted = false; /* this transaction may write */
+#define XACT_OBSERVED			0x01	/* saw read-only mode in force */
+#define XACT_XID_PREDATES		0x02	/* held an XID when it first saw it */
+#define XACT_WROTE				0x04	/* wrote while writes were allowed */
+#define XACT_CHANGED_SETTINGS	0x08	/* ALTER ... SET readonly_guard.* */
+#define XACT_RO_FORCED			0x10	/* we set XactReadOnly */
+#define XACT_PERMIT_KNOWN		0x20	/* XACT_PERMITTED is up to date... */
+#define XACT_PERMITTED			0x40	/* ...and says it may write */
+
+/* what the commit check or the commit must act on: needs the callback */
+#define XACT_NEEDS_CALLBACK		(XACT_XID_PREDATES | XACT_WROTE | XACT_CHANGED_SETTINGS)
+
+#if PG_VERSION_NUM >= 170000
+#define ROG_MY_LXID				(MyProc->vxid.lxid)
+#else
+#define ROG_MY_LXID				(MyProc->lxid)
+#endif
+
+static uint32 xact_flags = 0;
+static LocalTransactionId xact_lxid = InvalidLocalTransactionId;
+static uint32 xact_permit_word = 0; /* state word XACT_PERMITTED is for */
+static bool xact_callback_registered = false;
 
 /* set while rog_refuse() raises its error; see rog_explain_core_refusal() */
 static bool rog_raising = false;
+
+static void rog_xact_callback(XactEvent event, void *arg);
+
+/* ---- the transaction's flags ---- */
+
+/*
+ * The common case, tested inline by every hook before anything else: the
+ * state word is the one this backend saw last, read-only mode is not in
+ * force, and the transaction has set no flag.  Anything else is handled by
+ * the hooks' out-of-line parts.
+ */
+static inline bool
+rog_nothing_to_do(void)
+{
+	uint32		word = pg_atomic_read_u32(&rog_shared->word);
+
+	return word == rog_seen_word && (word & ROG_WORD_ENABLED) == 0 &&
+		!rog_session_read_only && xact_flags == 0;
+}
+
+/* The current transaction's flags; zero once a new transaction began. */
+static inline uint32
+rog_xact_flags(void)
+{
+	if (unlikely(xact_flags != 0) && xact_lxid != ROG_MY_LXID)
+		xact_flags = 0;
+	return xact_flags;
+}
+
+static void
+rog_register_xact_callback(void)
+{
+	RegisterXactCallback(rog_xact_callback, NULL);
+	xact_callback_registered = true;
+}
+
+/* Set flags for the current transaction. */
+static inline void
+rog_xact_set(uint32 flags)
+{
+	if (xact_lxid != ROG_MY_LXID)
+	{
+		xact_flags = 0;
+		xact_lxid = ROG_MY_LXID;
+	}
+	xact_flags |= flags;
+	if ((flags & XACT_NEEDS_CALLBACK) != 0 && unlikely(!xact_callback_registered))
+		rog_register_xact_callback();
+}
 
 /* ---- the transaction's read-only flag ---- */
 
@@ -90,20 +165,20 @@ rog_force_xact_read_only(void)
 	if (!XactReadOnly)
 	{
 		XactReadOnly = true;
-		xact_ro_forced = true;
+		rog_xact_set(XACT_RO_FORCED);
 	}
 }
 
-/* Undo rog_force_xact_read_only() once read-only mode no longer applies. */
 /*
- * The flag stays set until the transaction ends: ending a subtransaction
- * restores XactReadOnly to its value at the subtransaction's start, which
- * may be ours.
+ * Undo rog_force_xact_read_only() once read-only mode no longer applies.
+ * XACT_RO_FORCED stays set until the transaction ends: ending a
+ * subtransaction restores XactReadOnly to its value at the subtransaction's
+ * start, which may be ours.
  */
 static void
 rog_release_xact_read_only(void)
 {
-	if (xact_ro_forced)
+	if (rog_xact_flags() & XACT_RO_FORCED)
 		XactReadOnly = false;
 }
 
@@ -113,30 +188,15 @@ rog_release_xact_read_only(void)
 static inline void
 rog_observe(void)
 {
-	if (!xact_observed)
-	{
-		xact_observed = true;
-		xact_xid_predates = TransactionIdIsValid(GetTopTransactionIdIfAny());
-	}
+	if ((rog_xact_flags() & XACT_OBSERVED) == 0)
+		rog_xact_set(TransactionIdIsValid(GetTopTransactionIdIfAny()) ?
+					 XACT_OBSERVED | XACT_XID_PREDATES : XACT_OBSERVED);
 }
 
 void
 rog_forget_transaction_observation(void)
 {
-	xact_observed = false;
-	xact_xid_predates = false;
-}
-
-static void
-rog_reset_transaction_state(void)
-{
-	xact_observed = false;
-	xact_xid_predates = false;
-	xact_wrote = false;
-	xact_changed_settings = false;
-	xact_ro_forced = false;
-	xact_permit_known = false;
-	rog_raising = false;
+	xact_flags &= ~(XACT_OBSERVED | XACT_XID_PREDATES);
 }
 
 /*
@@ -151,13 +211,27 @@ rog_transaction_may_write(void)
 
 	if (!TransactionIdIsValid(xid))
 		return false;
-	if (!xact_permit_known || xact_permit_word != rog_seen_word)
+	if ((rog_xact_flags() & XACT_PERMIT_KNOWN) == 0 ||
+		xact_permit_word != rog_seen_word)
 	{
-		xact_permitted = rog_drain_permits(xid);
+		bool		permitted = rog_drain_permits(xid);
+
+		xact_flags &= ~XACT_PERMITTED;
+		rog_xact_set(permitted ? XACT_PERMIT_KNOWN | XACT_PERMITTED : XACT_PERMIT_KNOWN);
 		xact_permit_word = rog_seen_word;
-		xact_permit_known = true;
 	}
-	return xact_permitted;
+	return (xact_flags & XACT_PERMITTED) != 0;
+}
+
+/*
+ * Read-only mode is off for this statement: lift our read-only mark if an
+ * earlier statement of the transaction set it.
+ */
+static inline void
+rog_note_mode_off(void)
+{
+	if (unlikely(xact_flags != 0))
+		rog_release_xact_read_only();
 }
 
 /* ---- the error ---- */
@@ -200,12 +274,12 @@ rog_append_state_sentence(StringInfo buf)
 		appendStringInfo(buf, " Reason: \"%s\".", state.reason);
 }
 
-static int
-rog_errhint(void)
+static const char *
+rog_hint_text(void)
 {
 	if (pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED)
-		return errhint("Reads keep working. Writes are accepted again once an administrator runs rog_disable().");
-	return errhint("Reads keep working. Writes are accepted again once readonly_guard.enabled is turned off.");
+		return "Reads keep working. Writes are accepted again once an administrator runs rog_disable().";
+	return "Reads keep working. Writes are accepted again once readonly_guard.enabled is turned off.";
 }
 
 /* Refuse a statement or call, naming it as core does. */
@@ -224,7 +298,7 @@ rog_refuse(const char *what, const char *extra_detail)
 			(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
 			 errmsg("cannot execute %s in a read-only transaction", what),
 			 errdetail_internal("%s", detail.data),
-			 rog_errhint()));
+			 errhint("%s", rog_hint_text())));
 }
 
 /*
@@ -243,7 +317,7 @@ rog_explain_core_refusal(void *arg)
 	initStringInfo(&detail);
 	rog_append_state_sentence(&detail);
 	errdetail_internal("%s", detail.data);
-	rog_errhint();
+	errhint("%s", rog_hint_text());
 }
 
 static inline void
@@ -311,7 +385,7 @@ rog_check_plan(PlannedStmt *stmt, int eflags)
 	{
 		rog_release_xact_read_only();
 		if (rog_plan_may_write(stmt))
-			xact_wrote = true;
+			rog_xact_set(XACT_WROTE);
 		return;
 	}
 
@@ -322,39 +396,54 @@ rog_check_plan(PlannedStmt *stmt, int eflags)
 		rog_refuse(CreateCommandName((Node *) stmt), NULL);
 }
 
-static void
-rog_ExecutorStart(QueryDesc *queryDesc, int eflags)
+static inline void
+rog_call_next_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
-	if (rog_read_only())
-		rog_check_plan(queryDesc->plannedstmt, eflags);
-	else
-	{
-		if (unlikely(xact_ro_forced))
-			rog_release_xact_read_only();
-		if ((eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0 &&
-			rog_plan_may_write(queryDesc->plannedstmt))
-			xact_wrote = true;
-	}
-
 	if (prev_ExecutorStart)
 		prev_ExecutorStart(queryDesc, eflags);
 	else
 		standard_ExecutorStart(queryDesc, eflags);
 }
 
+static pg_noinline void
+rog_check_executor_start(QueryDesc *queryDesc, int eflags)
+{
+	PlannedStmt *stmt = queryDesc->plannedstmt;
+
+	if (rog_read_only())
+		rog_check_plan(stmt, eflags);
+	else
+	{
+		rog_note_mode_off();
+		if ((eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0 && rog_plan_may_write(stmt))
+			rog_xact_set(XACT_WROTE);
+	}
+	rog_call_next_ExecutorStart(queryDesc, eflags);
+}
+
+/* The common case is a bare jump to the next hook. */
+static void
+rog_ExecutorStart(QueryDesc *queryDesc, int eflags)
+{
+	if (unlikely(!rog_nothing_to_do()) ||
+		rog_plan_may_write(queryDesc->plannedstmt))
+		rog_check_executor_start(queryDesc, eflags);
+	else
+		rog_call_next_ExecutorStart(queryDesc, eflags);
+}
+
 #if PG_VERSION_NUM >= 180000
+#define ROG_EXECUTOR_RUN_PARAMS QueryDesc *queryDesc, ScanDirection direction, \
+	uint64 count
 #define ROG_EXECUTOR_RUN_ARGS	queryDesc, direction, count
 #else
+#define ROG_EXECUTOR_RUN_PARAMS QueryDesc *queryDesc, ScanDirection direction, \
+	uint64 count, bool execute_once
 #define ROG_EXECUTOR_RUN_ARGS	queryDesc, direction, count, execute_once
 #endif
 
-static void
-rog_call_next_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction,
-						  uint64 count
-#if PG_VERSION_NUM < 180000
-						  ,bool execute_once
-#endif
-)
+static inline void
+rog_call_next_ExecutorRun(ROG_EXECUTOR_RUN_PARAMS)
 {
 	if (prev_ExecutorRun)
 		prev_ExecutorRun(ROG_EXECUTOR_RUN_ARGS);
@@ -362,12 +451,12 @@ rog_call_next_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction,
 		standard_ExecutorRun(ROG_EXECUTOR_RUN_ARGS);
 }
 
-static void
-rog_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count
-#if PG_VERSION_NUM < 180000
-				,bool execute_once
-#endif
-)
+/*
+ * Run a statement, with rog_explain_core_refusal() in the error context if
+ * read-only mode is in force.
+ */
+static pg_noinline void
+rog_run_explaining_refusals(ROG_EXECUTOR_RUN_PARAMS)
 {
 	ErrorContextCallback callback;
 
@@ -376,10 +465,23 @@ rog_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count
 		rog_call_next_ExecutorRun(ROG_EXECUTOR_RUN_ARGS);
 		return;
 	}
-
 	rog_push_error_context(&callback);
 	rog_call_next_ExecutorRun(ROG_EXECUTOR_RUN_ARGS);
 	error_context_stack = callback.previous;
+}
+
+/*
+ * Core can refuse a write only in a transaction our ExecutorStart or
+ * object_access hook has seen under read-only mode, and then xact_flags is
+ * not zero.  Otherwise this is a bare jump to the next hook.
+ */
+static void
+rog_ExecutorRun(ROG_EXECUTOR_RUN_PARAMS)
+{
+	if (unlikely(xact_flags != 0))
+		rog_run_explaining_refusals(ROG_EXECUTOR_RUN_ARGS);
+	else
+		rog_call_next_ExecutorRun(ROG_EXECUTOR_RUN_ARGS);
 }
 
 /* ---- ProcessUtility ---- */
@@ -623,7 +725,7 @@ rog_run_lifting_xact_read_only(PlannedStmt *pstmt, const char *queryString,
 							   ParamListInfo params, QueryEnvironment *queryEnv,
 							   DestReceiver *dest, QueryCompletion *qc)
 {
-	bool		lifted = xact_ro_forced && XactReadOnly;
+	bool		lifted = (rog_xact_flags() & XACT_RO_FORCED) != 0 && XactReadOnly;
 
 	if (lifted)
 		XactReadOnly = false;
@@ -651,14 +753,13 @@ rog_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	ErrorContextCallback callback;
 
 	if (kind == ROG_UTILITY_SETTING)
-		xact_changed_settings = true;
+		rog_xact_set(XACT_CHANGED_SETTINGS);
 
 	if (!rog_read_only())
 	{
-		if (unlikely(xact_ro_forced))
-			rog_release_xact_read_only();
+		rog_note_mode_off();
 		if (kind == ROG_UTILITY_MAYBE_WRITE || kind == ROG_UTILITY_WRITE)
-			xact_wrote = true;
+			rog_xact_set(XACT_WROTE);
 		rog_call_next_ProcessUtility(pstmt, queryString, readOnlyTree, context,
 									 params, queryEnv, dest, qc);
 		return;
@@ -683,7 +784,7 @@ rog_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	else if (rog_transaction_may_write())
 	{
 		rog_release_xact_read_only();
-		xact_wrote = true;
+		rog_xact_set(XACT_WROTE);
 		rog_call_next_ProcessUtility(pstmt, queryString, readOnlyTree, context,
 									 params, queryEnv, dest, qc);
 	}
@@ -697,48 +798,95 @@ rog_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 
 /* ---- functions ---- */
 
-/* Functions that write to large objects; core checks them only in 16+. */
+/*
+ * Functions that write although a SELECT calls them: large-object writers
+ * (core checks them only from PostgreSQL 16 on) and the sequence writers
+ * (core refuses them on permanent sequences in a read-only transaction, but
+ * a fast-path call must be refused before its arguments are seen).
+ */
+static const Oid rog_large_object_writers[] = {
+	F_LO_CREAT, F_LO_CREATE, F_LO_IMPORT_TEXT, F_LO_IMPORT_TEXT_OID,
+	F_LO_UNLINK, F_LOWRITE, F_LO_PUT, F_LO_TRUNCATE, F_LO_TRUNCATE64,
+	F_LO_FROM_BYTEA
+};
+static const Oid rog_sequence_writers[] = {
+	F_NEXTVAL, F_SETVAL_REGCLASS_INT8, F_SETVAL_REGCLASS_INT8_BOOL
+};
+
+/* every writer's OID lies in [writer_oid_min, writer_oid_max] */
+static Oid	writer_oid_min = InvalidOid;
+static Oid	writer_oid_max = InvalidOid;
+
+static bool
+rog_oid_in(Oid funcid, const Oid *oids, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		if (oids[i] == funcid)
+			return true;
+	return false;
+}
+
 static bool
 rog_is_large_object_writer(Oid funcid)
 {
-	switch (funcid)
-	{
-		case F_LO_CREAT:
-		case F_LO_CREATE:
-		case F_LO_IMPORT_TEXT:
-		case F_LO_IMPORT_TEXT_OID:
-		case F_LO_UNLINK:
-		case F_LOWRITE:
-		case F_LO_PUT:
-		case F_LO_TRUNCATE:
-		case F_LO_TRUNCATE64:
-		case F_LO_FROM_BYTEA:
-			return true;
-		default:
-			return false;
-	}
+	return rog_oid_in(funcid, rog_large_object_writers,
+					  lengthof(rog_large_object_writers));
 }
 
 static bool
 rog_is_sequence_writer(Oid funcid)
 {
-	return funcid == F_NEXTVAL || funcid == F_SETVAL_REGCLASS_INT8 ||
-		funcid == F_SETVAL_REGCLASS_INT8_BOOL;
+	return rog_oid_in(funcid, rog_sequence_writers,
+					  lengthof(rog_sequence_writers));
+}
+
+/* Could funcid be a writer?  Most OIDs fail this test. */
+static inline bool
+rog_in_writer_range(Oid funcid)
+{
+	return funcid >= writer_oid_min && funcid <= writer_oid_max;
+}
+
+static bool
+rog_is_writer_function(Oid funcid)
+{
+	return rog_in_writer_range(funcid) &&
+		(rog_is_large_object_writer(funcid) || rog_is_sequence_writer(funcid));
+}
+
+static void
+rog_widen_writer_range(const Oid *oids, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		if (writer_oid_min == InvalidOid || oids[i] < writer_oid_min)
+			writer_oid_min = oids[i];
+		if (oids[i] > writer_oid_max)
+			writer_oid_max = oids[i];
+	}
 }
 
 static void
 rog_check_function(Oid funcid)
 {
+	bool		writer = rog_is_writer_function(funcid);
+
 	rog_observe();
 	if (rog_transaction_may_write())
 	{
 		rog_release_xact_read_only();
-		if (rog_is_large_object_writer(funcid) || rog_is_sequence_writer(funcid))
-			xact_wrote = true;
+		if (writer)
+			rog_xact_set(XACT_WROTE);
 		return;
 	}
 
 	rog_force_xact_read_only();
+	if (likely(!writer))
+		return;
 	if (rog_is_large_object_writer(funcid))
 		rog_refuse(psprintf("%s()", get_func_name(funcid)), NULL);
 
@@ -748,30 +896,44 @@ rog_check_function(Oid funcid)
 	 * target a temporary sequence: refuse it here, with our detail, rather
 	 * than leave it to core's bare check.
 	 */
-	if (ActivePortal == NULL && rog_is_sequence_writer(funcid))
+	if (ActivePortal == NULL)
 		rog_refuse(psprintf("%s()", get_func_name(funcid)),
 				   "Sequence functions called through the fast-path protocol are refused in read-only mode.");
 }
 
-static void
-rog_object_access(ObjectAccessType access, Oid classId, Oid objectId,
-				  int subId, void *arg)
+static inline void
+rog_call_prev_object_access(ObjectAccessType access, Oid classId,
+							Oid objectId, int subId, void *arg)
 {
 	if (prev_object_access_hook)
 		prev_object_access_hook(access, classId, objectId, subId, arg);
+}
 
-	if (access != OAT_FUNCTION_EXECUTE)
-		return;
-
+static pg_noinline void
+rog_check_function_execute(ObjectAccessType access, Oid classId,
+						   Oid objectId, int subId, void *arg)
+{
 	if (rog_read_only())
 		rog_check_function(objectId);
 	else
 	{
-		if (unlikely(xact_ro_forced))
-			rog_release_xact_read_only();
-		if (rog_is_large_object_writer(objectId) || rog_is_sequence_writer(objectId))
-			xact_wrote = true;
+		rog_note_mode_off();
+		if (rog_is_writer_function(objectId))
+			rog_xact_set(XACT_WROTE);
 	}
+	rog_call_prev_object_access(access, classId, objectId, subId, arg);
+}
+
+/* The common case is a bare jump to the previous hook, if any. */
+static void
+rog_object_access(ObjectAccessType access, Oid classId, Oid objectId,
+				  int subId, void *arg)
+{
+	if (access == OAT_FUNCTION_EXECUTE &&
+		(unlikely(!rog_nothing_to_do()) || rog_in_writer_range(objectId)))
+		rog_check_function_execute(access, classId, objectId, subId, arg);
+	else
+		rog_call_prev_object_access(access, classId, objectId, subId, arg);
 }
 
 /* ---- commit ---- */
@@ -779,20 +941,15 @@ rog_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 /*
  * A transaction that wrote before read-only mode reached it must not commit
  * or prepare while the mode is on (unless the drain lets it commit).  One
- * that only touched temporary objects under the mode may.
+ * that only touched temporary objects under the mode may.  Only what the
+ * statement hooks saw counts: a transaction no hook saw is internal
+ * (temporary-table cleanup at session exit, autovacuum) and wrote nothing a
+ * client asked for.
  */
 static void
 rog_check_commit(bool prepare)
 {
 	if (!TransactionIdIsValid(GetTopTransactionIdIfAny()))
-		return;
-
-	/*
-	 * Only what the statement hooks saw counts.  A transaction no hook saw
-	 * is internal (temporary-table cleanup at session exit, autovacuum) and
-	 * wrote nothing a client asked for.
-	 */
-	if (!xact_wrote && !xact_xid_predates)
 		return;
 	if (!prepare && rog_transaction_may_write())
 		return;
@@ -801,6 +958,10 @@ rog_check_commit(bool prepare)
 			   "This transaction wrote data before read-only mode began, so it is rolled back.");
 }
 
+/*
+ * Registered by the first transaction that sets a flag in
+ * XACT_NEEDS_CALLBACK, and kept from then on.
+ */
 static void
 rog_xact_callback(XactEvent event, void *arg)
 {
@@ -808,19 +969,24 @@ rog_xact_callback(XactEvent event, void *arg)
 	{
 		case XACT_EVENT_PRE_COMMIT:
 		case XACT_EVENT_PRE_PREPARE:
-			if (rog_read_only())
+			if ((rog_xact_flags() & (XACT_WROTE | XACT_XID_PREDATES)) != 0 &&
+				rog_read_only())
 				rog_check_commit(event == XACT_EVENT_PRE_PREPARE);
 			break;
 
 		case XACT_EVENT_COMMIT:
-		case XACT_EVENT_ABORT:
-		case XACT_EVENT_PREPARE:
-			if (xact_changed_settings && event == XACT_EVENT_COMMIT)
+			/* the local transaction ID is gone by now: read the flags raw */
+			if (xact_flags & XACT_CHANGED_SETTINGS)
 			{
 				pg_atomic_fetch_add_u32(&rog_shared->settings_generation, 1);
 				pg_atomic_fetch_add_u32(&rog_shared->word, ROG_WORD_CHANGE);
 			}
-			rog_reset_transaction_state();
+			xact_flags = 0;
+			break;
+
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PREPARE:
+			xact_flags = 0;
 			break;
 
 		default:
@@ -833,6 +999,11 @@ rog_xact_callback(XactEvent event, void *arg)
 void
 rog_install_hooks(void)
 {
+	rog_widen_writer_range(rog_large_object_writers,
+						   lengthof(rog_large_object_writers));
+	rog_widen_writer_range(rog_sequence_writers,
+						   lengthof(rog_sequence_writers));
+
 	prev_ExecutorStart = ExecutorStart_hook;
 	ExecutorStart_hook = rog_ExecutorStart;
 	prev_ExecutorRun = ExecutorRun_hook;
@@ -841,7 +1012,6 @@ rog_install_hooks(void)
 	ProcessUtility_hook = rog_ProcessUtility;
 	prev_object_access_hook = object_access_hook;
 	object_access_hook = rog_object_access;
-	RegisterXactCallback(rog_xact_callback, NULL);
 }
 
 /*

@@ -25,6 +25,15 @@
 #include "port/atomics.h"
 #include "storage/lwlock.h"
 
+/*
+ * Nothing declared below leaves the shared library: the per-statement check
+ * then reaches these variables directly instead of through the GOT.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC visibility push(hidden)
+#define ROG_VISIBILITY_PUSHED
+#endif
+
 #define ROG_VERSION				"1.1"	/* = default_version in the control file */
 #define ROG_REASON_MAXLEN		1024	/* bytes, without the terminator */
 #define ROG_STATE_FILE			"readonly_guard.state"
@@ -122,5 +131,9 @@ extern const char *rog_source_name(void);
 extern void rog_require_preload(void);
 extern int64 rog_interval_arg_ms(FunctionCallInfo fcinfo, int argno,
 								 const char *name, const char *null_hint);
+
+#ifdef ROG_VISIBILITY_PUSHED
+#pragma GCC visibility pop
+#endif
 
 #endif							/* READONLY_GUARD_H */

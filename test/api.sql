@@ -63,8 +63,8 @@ SELECT results_eq(
        WHERE e.extname = 'readonly_guard' AND d.deptype = 'e'
        ORDER BY 1$$,
     $$VALUES ('rog_disable'), ('rog_enable'), ('rog_follower_lag'), ('rog_status'),
-             ('rog_wait_for_catchup')$$,
-    'the extension owns exactly rog_disable, rog_enable, rog_follower_lag, rog_status, rog_wait_for_catchup');
+             ('rog_version'), ('rog_wait_for_catchup')$$,
+    'the extension owns exactly rog_disable, rog_enable, rog_follower_lag, rog_status, rog_version, rog_wait_for_catchup');
 
 -- follower catch-up (src/lag.c)
 SELECT has_function('public', 'rog_follower_lag', ARRAY[]::text[],
