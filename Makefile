@@ -13,7 +13,7 @@ EXTENSION = readonly_guard
 DATA = readonly_guard--1.0.sql readonly_guard--1.1.sql readonly_guard--1.0--1.1.sql
 PGFILEDESC = "readonly_guard - enforced cluster read-only mode"
 
-REGRESS = setup blocked allowed escape errors
+REGRESS = setup upgrade blocked allowed escape errors
 
 ISOLATION = drain_commit drain_timeout drain_zero commit_after prepared_stmt twophase concurrent_enable db_setting
 ISOLATION_OPTS = --load-extension=readonly_guard
@@ -23,3 +23,6 @@ TAP_TESTS = 1
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# every module includes the shared header
+$(OBJS): src/readonly_guard.h

@@ -6,13 +6,14 @@
 CREATE FUNCTION @extschema@.rog_enable(
     reason text DEFAULT NULL,
     drain_timeout interval DEFAULT '5s',
-    scope text DEFAULT 'cluster')
+    scope text DEFAULT 'cluster',
+    expires_in interval DEFAULT NULL)
 RETURNS pg_lsn
 AS 'MODULE_PATHNAME', 'rog_enable'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@.rog_enable(text, interval, text) IS
-'turn read-only mode on (cluster: drain earlier writers; database: ALTER DATABASE SET), return the WAL position';
+COMMENT ON FUNCTION @extschema@.rog_enable(text, interval, text, interval) IS
+'turn read-only mode on (cluster: drain earlier writers, optionally for expires_in; database: ALTER DATABASE SET), return the WAL position';
 
 CREATE FUNCTION @extschema@.rog_disable(scope text DEFAULT 'cluster')
 RETURNS boolean
@@ -30,7 +31,9 @@ CREATE FUNCTION @extschema@.rog_status(
     OUT enabled_at timestamptz,
     OUT lsn pg_lsn,
     OUT draining boolean,
-    OUT prepared_xacts integer)
+    OUT prepared_xacts integer,
+    OUT expires_at timestamptz,
+    OUT exempt boolean)
 RETURNS record
 AS 'MODULE_PATHNAME', 'rog_status'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
@@ -38,7 +41,7 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.rog_status() IS
 'read-only state as seen by the current session';
 
-REVOKE ALL ON FUNCTION @extschema@.rog_enable(text, interval, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.rog_enable(text, interval, text, interval) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.rog_disable(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.rog_status() TO PUBLIC;
 
@@ -76,6 +79,32 @@ COMMENT ON FUNCTION @extschema@.rog_wait_for_catchup(interval, integer) IS
 REVOKE ALL ON FUNCTION @extschema@.rog_follower_lag() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.rog_follower_lag() TO pg_monitor;
 REVOKE ALL ON FUNCTION @extschema@.rog_wait_for_catchup(interval, integer) FROM PUBLIC;
+
+-- Refusal counters (1.1)
+
+CREATE FUNCTION @extschema@.rog_stats(
+    OUT statement_class text,
+    OUT refused_since_enabled bigint,
+    OUT refused_total bigint,
+    OUT stats_reset timestamptz)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'rog_stats'
+LANGUAGE C VOLATILE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.rog_stats() IS
+'statements refused per class, since the cluster-wide mode began and since server start or rog_stats_reset()';
+
+CREATE FUNCTION @extschema@.rog_stats_reset()
+RETURNS void
+AS 'MODULE_PATHNAME', 'rog_stats_reset'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.rog_stats_reset() IS
+'zero the refusal counters of rog_stats()';
+
+REVOKE ALL ON FUNCTION @extschema@.rog_stats() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.rog_stats() TO pg_monitor;
+REVOKE ALL ON FUNCTION @extschema@.rog_stats_reset() FROM PUBLIC;
 
 -- Version (1.1)
 

@@ -78,14 +78,14 @@ SELECT enabled, source FROM rog_status();
 RESET ROLE;
 
 -- a DBA may grant them to an operator role
-GRANT EXECUTE ON FUNCTION rog_enable(text, interval, text), rog_disable(text) TO rog_user;
+GRANT EXECUTE ON FUNCTION rog_enable(text, interval, text, interval), rog_disable(text) TO rog_user;
 SET ROLE rog_user;
 SELECT rog_enable('by the operator') IS NOT NULL AS enabled;
 SELECT enabled, source, reason, enabled_by FROM rog_status();
 SELECT rog_try($$UPDATE rog_t SET v = 'x'$$);
 SELECT rog_disable();
 RESET ROLE;
-REVOKE EXECUTE ON FUNCTION rog_enable(text, interval, text), rog_disable(text) FROM rog_user;
+REVOKE EXECUTE ON FUNCTION rog_enable(text, interval, text, interval), rog_disable(text) FROM rog_user;
 
 -- the error keeps PostgreSQL's own message form, ending in
 -- "in a read-only transaction"

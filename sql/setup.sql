@@ -18,7 +18,7 @@ RESET client_min_messages;
 CREATE ROLE rog_user;
 
 SELECT f, has_function_privilege('rog_user', f, 'EXECUTE') AS rog_user_may_execute
-  FROM unnest(ARRAY['rog_enable(text, interval, text)', 'rog_disable(text)', 'rog_status()']) AS f;
+  FROM unnest(ARRAY['rog_enable(text, interval, text, interval)', 'rog_disable(text)', 'rog_status()']) AS f;
 
 -- starts off
 SELECT enabled, source, reason, enabled_by, enabled_at, lsn FROM rog_status();

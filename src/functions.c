@@ -2,10 +2,12 @@
  *
  * functions.c
  *	  SQL-callable functions: rog_enable(), rog_disable(), rog_status(),
- *	  rog_version().
+ *	  rog_stats(), rog_stats_reset(), rog_version().
  *
  * Like setval(), rog_enable() and rog_disable() act at once and are not
- * undone when the calling transaction rolls back.  Every change is logged.
+ * undone when the calling transaction rolls back.  Every change is logged
+ * and announced by NOTIFY readonly_guard, which, being a notification, is
+ * delivered when the calling transaction commits.
  *
  * Copyright (c) 2026, readonly_guard developers
  *
@@ -20,8 +22,12 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "access/parallel.h"
+#include "access/xlog.h"
+#include "commands/async.h"
 #include "commands/dbcommands.h"
 #include "utils/builtins.h"
+#include "utils/json.h"
 #include "utils/pg_lsn.h"
 #include "utils/timestamp.h"
 
@@ -31,8 +37,25 @@ PG_FUNCTION_INFO_V1(rog_enable);
 PG_FUNCTION_INFO_V1(rog_disable);
 PG_FUNCTION_INFO_V1(rog_status);
 PG_FUNCTION_INFO_V1(rog_version);
+PG_FUNCTION_INFO_V1(rog_stats);
+PG_FUNCTION_INFO_V1(rog_stats_reset);
 
-#define ROG_STATUS_COLS		8
+#define ROG_STATUS_COLS_1_0	8	/* rog_status() of SQL version 1.0 */
+#define ROG_STATUS_COLS		10
+#define ROG_STATS_COLS		4
+
+#define ROG_NOTIFY_CHANNEL	"readonly_guard"
+
+static const char *const rog_stat_class_names[ROG_NUM_STAT_CLASSES] = {
+	[ROG_STAT_WRITE] = "write",
+	[ROG_STAT_ROW_LOCK] = "row_lock",
+	[ROG_STAT_DDL] = "ddl",
+	[ROG_STAT_COPY] = "copy",
+	[ROG_STAT_LOCK] = "lock",
+	[ROG_STAT_MAINTENANCE] = "maintenance",
+	[ROG_STAT_FUNCTION] = "function",
+	[ROG_STAT_COMMIT] = "commit"
+};
 
 
 void
@@ -119,37 +142,154 @@ rog_scope_is_cluster(FunctionCallInfo fcinfo, int argno)
 	return false;				/* keep compiler quiet */
 }
 
-/*
- * Run ALTER DATABASE <current> SET|RESET readonly_guard.enabled, with the
- * caller's privileges, so that the database is read-only in every session
- * (see settings.c) and stays so on a promoted follower.
- */
+/* Run one utility statement through SPI, with the caller's privileges. */
 static void
-rog_alter_current_database(bool on)
+rog_run_utility(const char *sql)
 {
-	char	   *dbname = get_database_name(MyDatabaseId);
-	char	   *sql;
-
-	sql = psprintf(on ? "ALTER DATABASE %s SET readonly_guard.enabled = on" :
-				   "ALTER DATABASE %s RESET readonly_guard.enabled",
-				   quote_identifier(dbname));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
 		elog(ERROR, "could not run \"%s\"", sql);
 	SPI_finish();
-	ereport(LOG,
-			(errmsg("read-only mode %s for database \"%s\" by role \"%s\"",
-					on ? "enabled" : "disabled", dbname,
-					GetUserNameFromId(GetUserId(), false))));
 }
 
 /*
- * rog_enable(reason text, drain_timeout interval) RETURNS pg_lsn
+ * Run ALTER DATABASE <current> SET|RESET readonly_guard.enabled, with the
+ * caller's privileges, so that the database is read-only in every session
+ * (see settings.c) and stays so on a promoted follower.  A message, if
+ * given, goes to readonly_guard.message; disabling removes the database's
+ * message if it has one.  Each setting needs its own SET privilege.
+ */
+static void
+rog_alter_current_database(bool on, const char *message)
+{
+	char	   *dbname = get_database_name(MyDatabaseId);
+	const char *db = quote_identifier(dbname);
+
+	if (on)
+	{
+		rog_run_utility(psprintf("ALTER DATABASE %s SET readonly_guard.enabled = on", db));
+		if (message)
+			rog_run_utility(psprintf("ALTER DATABASE %s SET readonly_guard.message = %s",
+									 db, quote_literal_cstr(message)));
+	}
+	else
+	{
+		rog_run_utility(psprintf("ALTER DATABASE %s RESET readonly_guard.enabled", db));
+		if (rog_database_message() != NULL)
+			rog_run_utility(psprintf("ALTER DATABASE %s RESET readonly_guard.message", db));
+	}
+	ereport(LOG,
+			(errmsg("read-only mode %s for database \"%s\" by role \"%s\"",
+					on ? "enabled" : "disabled", dbname,
+					GetUserNameFromId(GetUserId(), false)),
+			 message ? errdetail("Message: %s", message) : 0));
+}
+
+/*
+ * The expires_in argument as an absolute time, or 0 for none (NULL, or a
+ * SQL definition that predates the argument).
+ */
+static TimestampTz
+rog_expires_arg(FunctionCallInfo fcinfo, int argno)
+{
+	int64		ms;
+
+	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
+		return 0;
+	ms = rog_interval_arg_ms(fcinfo, argno, "expires_in", "");
+	if (ms == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("expires_in must be greater than zero"),
+				 errhint("Pass NULL for read-only mode that lasts until rog_disable().")));
+	return TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ms);
+}
+
+/* Append "key": value pairs of the notification payload. */
+static void
+rog_json_text(StringInfo buf, const char *key, const char *value)
+{
+	appendStringInfo(buf, "\"%s\": ", key);
+	if (value)
+		escape_json(buf, value);
+	else
+		appendStringInfoString(buf, "null");
+}
+
+static void
+rog_json_time(StringInfo buf, const char *key, TimestampTz t)
+{
+	rog_json_text(buf, key, t != 0 ? timestamptz_to_str(t) : NULL);
+}
+
+/*
+ * NOTIFY readonly_guard with a JSON payload: {"enabled": ..., "source": ...,
+ * "reason": ..., "enabled_at": ..., "expires_at": ...}.  Delivered to
+ * listeners of the current database when the current transaction commits.
+ * Nothing is sent where a notification cannot be (a standby, outside a
+ * transaction, a process with no database).
+ */
+static void
+rog_notify(bool enabled, const char *source, const char *reason,
+		   TimestampTz enabled_at, TimestampTz expires_at)
+{
+	StringInfoData payload;
+
+	if (RecoveryInProgress() || !IsTransactionState() ||
+		IsParallelWorker() || !OidIsValid(MyDatabaseId) ||
+		MyBackendType != B_BACKEND)
+		return;
+
+	initStringInfo(&payload);
+	appendStringInfo(&payload, "{\"enabled\": %s, ", enabled ? "true" : "false");
+	rog_json_text(&payload, "source", source);
+	appendStringInfoString(&payload, ", ");
+	rog_json_text(&payload, "reason", reason);
+	appendStringInfoString(&payload, ", ");
+	rog_json_time(&payload, "enabled_at", enabled_at);
+	appendStringInfoString(&payload, ", ");
+	rog_json_time(&payload, "expires_at", expires_at);
+	appendStringInfoChar(&payload, '}');
+
+	Async_Notify(ROG_NOTIFY_CHANNEL, payload.data);
+}
+
+/* Announce the cluster-wide state (after rog_enable, rog_disable, expiry). */
+void
+rog_notify_state_change(void)
+{
+	RogClusterState state;
+
+	rog_get_cluster_state(&state);
+	if (state.enabled)
+		rog_notify(true, "cluster", state.reason, state.enabled_at,
+				   state.expires_at);
+	else
+		rog_notify(false, NULL, NULL, 0, 0);
+}
+
+/*
+ * Announce a change of the current database's setting.  While the cluster
+ * flag is on, that is what listeners must know about.
+ */
+static void
+rog_notify_database_scope(bool on, const char *message)
+{
+	if (pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED)
+		rog_notify_state_change();
+	else
+		rog_notify(on, on ? "database" : NULL, message, 0, 0);
+}
+
+/*
+ * rog_enable(reason text, drain_timeout interval, scope text,
+ *			  expires_in interval) RETURNS pg_lsn
  *
  * Turn cluster-wide read-only mode on, let transactions that had written
  * before finish for drain_timeout, end those still open, and return the WAL
- * insert position after that.
+ * insert position after that.  With expires_in the mode lifts itself once
+ * that time has passed.
  */
 Datum
 rog_enable(PG_FUNCTION_ARGS)
@@ -159,36 +299,40 @@ rog_enable(PG_FUNCTION_ARGS)
 	TransactionId cutoff;
 	bool		turned_on;
 	XLogRecPtr	lsn;
+	TimestampTz expires_at;
 
 	rog_require_preload();
 	reason = rog_reason_arg(fcinfo, 0);
 	timeout_ms = rog_interval_arg_ms(fcinfo, 1, "drain_timeout",
 									 "Use '0' to end open writers at once.");
+	expires_at = rog_expires_arg(fcinfo, 3);
 	if (!rog_scope_is_cluster(fcinfo, 2))
 	{
-		if (reason != NULL)
+		if (expires_at != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("a reason can only be given for scope 'cluster'"),
-					 errdetail("Database scope is the setting readonly_guard.enabled, which carries no reason.")));
-		rog_alter_current_database(true);
+					 errmsg("expires_in can only be given for scope 'cluster'"),
+					 errdetail("Database scope is the setting readonly_guard.enabled, which stays until it is reset.")));
+		rog_alter_current_database(true, reason);
+		rog_notify_database_scope(true, reason);
 		PG_RETURN_LSN(rog_current_lsn());
 	}
 	rog_refuse_if_transaction_wrote();
 
-	turned_on = rog_set_cluster_enabled(reason, &cutoff);
+	turned_on = rog_set_cluster_enabled(reason, expires_at, &cutoff);
 	ereport(LOG,
 			(errmsg(turned_on ?
 					"read-only mode enabled for the cluster by role \"%s\"" :
 					"read-only mode for the cluster confirmed by role \"%s\"",
 					GetUserNameFromId(GetUserId(), false)),
-			 reason ? errdetail("Reason: %s", reason) : 0));
+			 reason ? errdetail("Reason: %s", reason) : 0,
+			 expires_at ? errhint("It lifts itself at %s.", timestamptz_to_str(expires_at)) : 0));
+	rog_notify_state_change();
 
 	rog_drain(cutoff, timeout_ms);
 
 	lsn = rog_current_lsn();
-	if (turned_on)
-		rog_set_lsn(lsn);
+	rog_set_lsn(lsn, turned_on);
 	PG_RETURN_LSN(lsn);
 }
 
@@ -206,14 +350,18 @@ rog_disable(PG_FUNCTION_ARGS)
 	if (!rog_scope_is_cluster(fcinfo, 0))
 	{
 		was_on = rog_database_setting_on();
-		rog_alter_current_database(false);
+		rog_alter_current_database(false, NULL);
+		rog_notify_database_scope(false, NULL);
 		PG_RETURN_BOOL(was_on);
 	}
 	was_on = rog_set_cluster_disabled();
 	if (was_on)
+	{
 		ereport(LOG,
 				(errmsg("read-only mode disabled for the cluster by role \"%s\"",
 						GetUserNameFromId(GetUserId(), false))));
+		rog_notify_state_change();
+	}
 	if (rog_session_read_only)
 		ereport(NOTICE,
 				(errmsg("read-only mode stays in force in this session"),
@@ -254,12 +402,13 @@ rog_status(PG_FUNCTION_ARGS)
 	rog_require_preload();
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
-	if (tupdesc->natts != ROG_STATUS_COLS)
+	if (tupdesc->natts != ROG_STATUS_COLS && tupdesc->natts != ROG_STATUS_COLS_1_0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("the installed readonly_guard SQL objects do not match the loaded library"),
 				 errhint("Run ALTER EXTENSION readonly_guard UPDATE.")));
 
+	(void) rog_read_only();		/* notice changes and expiry first */
 	rog_get_cluster_state(&state);
 	source = rog_source_name();
 	memset(nulls, true, sizeof(nulls));
@@ -271,13 +420,15 @@ rog_status(PG_FUNCTION_ARGS)
 		values[1] = CStringGetTextDatum(source);
 		nulls[1] = false;
 	}
+	if (state.enabled ? state.reason != NULL :
+		(source != NULL && rog_session_message() != NULL))
+	{
+		values[2] = CStringGetTextDatum(state.enabled ? state.reason :
+										rog_session_message());
+		nulls[2] = false;
+	}
 	if (state.enabled)
 	{
-		if (state.reason)
-		{
-			values[2] = CStringGetTextDatum(state.reason);
-			nulls[2] = false;
-		}
 		values[3] = NameGetDatum(&state.enabled_by);
 		nulls[3] = false;
 		values[4] = TimestampTzGetDatum(state.enabled_at);
@@ -292,6 +443,14 @@ rog_status(PG_FUNCTION_ARGS)
 	nulls[6] = false;
 	values[7] = Int32GetDatum(rog_count_prepared_xacts());
 	nulls[7] = false;
+	/* columns added in 1.1 */
+	if (state.expires_at != 0)
+	{
+		values[8] = TimestampTzGetDatum(state.expires_at);
+		nulls[8] = false;
+	}
+	values[9] = BoolGetDatum(rog_session_exempt());
+	nulls[9] = false;
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
@@ -304,4 +463,41 @@ Datum
 rog_version(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_TEXT_P(cstring_to_text(ROG_VERSION));
+}
+
+/*
+ * rog_stats() RETURNS SETOF record: per statement class, the statements
+ * refused since the cluster-wide mode was last turned on and since the
+ * server started (or rog_stats_reset()).
+ */
+Datum
+rog_stats(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Datum		values[ROG_STATS_COLS];
+	bool		nulls[ROG_STATS_COLS] = {0};
+	TimestampTz reset;
+	int			i;
+
+	rog_require_preload();
+	InitMaterializedSRF(fcinfo, 0);
+	reset = (TimestampTz) pg_atomic_read_u64(&rog_shared->stats_reset);
+	for (i = 0; i < ROG_NUM_STAT_CLASSES; i++)
+	{
+		values[0] = CStringGetTextDatum(rog_stat_class_names[i]);
+		values[1] = Int64GetDatum((int64) pg_atomic_read_u64(&rog_shared->refused_since_enabled[i]));
+		values[2] = Int64GetDatum((int64) pg_atomic_read_u64(&rog_shared->refused_total[i]));
+		values[3] = TimestampTzGetDatum(reset);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/* rog_stats_reset() RETURNS void: zero every refusal counter. */
+Datum
+rog_stats_reset(PG_FUNCTION_ARGS)
+{
+	rog_require_preload();
+	rog_reset_stats();
+	PG_RETURN_VOID();
 }

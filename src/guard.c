@@ -27,9 +27,10 @@
  * and hint from an error context callback that ExecutorRun and
  * ProcessUtility push while the mode is on.
  *
- * Cost matters: the hooks run for every statement.  With the mode off they
- * read one shared word and, for statements that may write, set a flag; the
- * transaction callback is registered only once a transaction needs it.
+ * Cost matters: the hooks run for every statement.  In the common case they
+ * read one shared word, compare it with rog_quiet_word and jump to the next
+ * hook; the transaction callback is registered only once a transaction
+ * needs it.
  *
  * Copyright (c) 2026, readonly_guard developers
  *
@@ -64,6 +65,7 @@ typedef enum RogUtilityKind
 	ROG_UTILITY_READ,			/* changes no data */
 	ROG_UTILITY_SETTING,		/* ALTER DATABASE/ROLE ... SET readonly_guard.* */
 	ROG_UTILITY_MAYBE_WRITE,	/* writes unless it touches only temp objects */
+	ROG_UTILITY_MAINTENANCE,	/* VACUUM, ANALYZE, CLUSTER, REINDEX */
 	ROG_UTILITY_WRITE			/* writes */
 } RogUtilityKind;
 
@@ -81,14 +83,14 @@ static object_access_hook_type prev_object_access_hook = NULL;
  */
 #define XACT_OBSERVED			0x01	/* saw read-only mode in force */
 #define XACT_XID_PREDATES		0x02	/* held an XID when it first saw it */
-#define XACT_WROTE				0x04	/* wrote while writes were allowed */
-#define XACT_CHANGED_SETTINGS	0x08	/* ALTER ... SET readonly_guard.* */
-#define XACT_RO_FORCED			0x10	/* we set XactReadOnly */
-#define XACT_PERMIT_KNOWN		0x20	/* XACT_PERMITTED is up to date... */
-#define XACT_PERMITTED			0x40	/* ...and says it may write */
+#define XACT_CHANGED_SETTINGS	0x04	/* ALTER ... SET readonly_guard.* */
+#define XACT_RO_FORCED			0x08	/* we set XactReadOnly */
+#define XACT_PERMIT_KNOWN		0x10	/* XACT_PERMITTED is up to date... */
+#define XACT_PERMITTED			0x20	/* ...and says it may write */
+#define XACT_EXEMPT_LOGGED		0x40	/* logged an exempt role's write */
 
 /* what the commit check or the commit must act on: needs the callback */
-#define XACT_NEEDS_CALLBACK		(XACT_XID_PREDATES | XACT_WROTE | XACT_CHANGED_SETTINGS)
+#define XACT_NEEDS_CALLBACK		(XACT_XID_PREDATES | XACT_CHANGED_SETTINGS)
 
 #if PG_VERSION_NUM >= 170000
 #define ROG_MY_LXID				(MyProc->vxid.lxid)
@@ -101,27 +103,44 @@ static LocalTransactionId xact_lxid = InvalidLocalTransactionId;
 static uint32 xact_permit_word = 0; /* state word XACT_PERMITTED is for */
 static bool xact_callback_registered = false;
 
+/*
+ * The last state word for which this backend found nothing to do: the mode
+ * not in force and no transaction flag set.  While the shared word equals
+ * it, every hook is a bare jump to the next one.  Anything that could make
+ * that untrue calls rog_spoil_quiet_word().
+ */
+uint32		rog_quiet_word = ROG_WORD_IMPOSSIBLE;
+
 /* set while rog_refuse() raises its error; see rog_explain_core_refusal() */
 static bool rog_raising = false;
 
 static void rog_xact_callback(XactEvent event, void *arg);
 
-/* ---- the transaction's flags ---- */
+/* ---- the common case ---- */
+
+/* Nothing to do for this statement?  One atomic read, one comparison. */
+static inline bool
+rog_quiet(void)
+{
+	return pg_atomic_read_u32(&rog_shared->word) == rog_quiet_word;
+}
 
 /*
- * The common case, tested inline by every hook before anything else: the
- * state word is the one this backend saw last, read-only mode is not in
- * force, and the transaction has set no flag.  Anything else is handled by
- * the hooks' out-of-line parts.
+ * Called by the hooks' out-of-line parts when the mode is off: remember the
+ * word if nothing else asks for attention, so later statements stay quiet.
  */
-static inline bool
-rog_nothing_to_do(void)
+static inline void
+rog_settle_quiet(void)
 {
 	uint32		word = pg_atomic_read_u32(&rog_shared->word);
 
-	return word == rog_seen_word && (word & ROG_WORD_ENABLED) == 0 &&
-		!rog_session_read_only && xact_flags == 0;
+	if (word == rog_seen_word &&
+		(word & (ROG_WORD_ENABLED | ROG_WORD_EXPIRES | ROG_WORD_RECOVERY)) == 0 &&
+		!rog_session_read_only && xact_flags == 0)
+		rog_quiet_word = word;
 }
+
+/* ---- the transaction's flags ---- */
 
 /* The current transaction's flags; zero once a new transaction began. */
 static inline uint32
@@ -149,6 +168,7 @@ rog_xact_set(uint32 flags)
 		xact_lxid = ROG_MY_LXID;
 	}
 	xact_flags |= flags;
+	rog_spoil_quiet_word();
 	if ((flags & XACT_NEEDS_CALLBACK) != 0 && unlikely(!xact_callback_registered))
 		rog_register_xact_callback();
 }
@@ -200,38 +220,64 @@ rog_forget_transaction_observation(void)
 }
 
 /*
- * May this transaction write although read-only mode is in force?  Only a
- * transaction that predates the mode, while rog_enable() drains.  Cached
- * per state word, so that the lock behind it is taken once per change.
+ * Read-only mode is off for this statement: lift our read-only mark if an
+ * earlier statement of the transaction set it, and forget that the mode was
+ * seen, so that it is observed afresh (with the XID the transaction may have
+ * taken meanwhile) if it comes back.
+ */
+static void
+rog_note_mode_off(void)
+{
+	if (rog_xact_flags() != 0)
+	{
+		rog_release_xact_read_only();
+		rog_forget_transaction_observation();
+	}
+	rog_settle_quiet();
+}
+
+/*
+ * May this transaction write although read-only mode is in force?  A member
+ * of readonly_guard.exempt_roles may, and so may a transaction that
+ * predates the mode while rog_enable() drains.  Cached per state word, so
+ * that the lookups behind it are made once per change.  what names the
+ * statement if it writes: an exempt role's first write in a transaction is
+ * logged.
  */
 static bool
-rog_transaction_may_write(void)
+rog_transaction_may_write(const char *what)
 {
 	TransactionId xid = GetTopTransactionIdIfAny();
+	uint32		flags = rog_xact_flags();
+	bool		exempt;
 
-	if (!TransactionIdIsValid(xid))
-		return false;
-	if ((rog_xact_flags() & XACT_PERMIT_KNOWN) == 0 ||
-		xact_permit_word != rog_seen_word)
+	if ((flags & XACT_PERMIT_KNOWN) == 0 || xact_permit_word != rog_seen_word)
 	{
-		bool		permitted = rog_drain_permits(xid);
+		bool		permitted = rog_session_exempt() ||
+			(TransactionIdIsValid(xid) && rog_drain_permits(xid));
 
 		xact_flags &= ~XACT_PERMITTED;
 		rog_xact_set(permitted ? XACT_PERMIT_KNOWN | XACT_PERMITTED : XACT_PERMIT_KNOWN);
 		xact_permit_word = rog_seen_word;
-	}
-	return (xact_flags & XACT_PERMITTED) != 0;
-}
 
-/*
- * Read-only mode is off for this statement: lift our read-only mark if an
- * earlier statement of the transaction set it.
- */
-static inline void
-rog_note_mode_off(void)
-{
-	if (unlikely(xact_flags != 0))
-		rog_release_xact_read_only();
+		/* a drain permit depends on the XID: ask again once there is one */
+		if (!permitted && !TransactionIdIsValid(xid))
+			xact_flags &= ~XACT_PERMIT_KNOWN;
+	}
+	if ((xact_flags & XACT_PERMITTED) == 0)
+		return false;
+
+	exempt = (xact_flags & XACT_EXEMPT_LOGGED) == 0 && what != NULL &&
+		rog_session_exempt();
+	if (exempt)
+	{
+		rog_xact_set(XACT_EXEMPT_LOGGED);
+		ereport(LOG,
+				(errmsg("role \"%s\" writes in read-only mode as a member of readonly_guard.exempt_roles",
+						GetUserNameFromId(GetSessionUserId(), false)),
+				 errdetail("The first write of this transaction is %s.", what)));
+	}
+	return true;
 }
 
 /* ---- the error ---- */
@@ -254,6 +300,7 @@ rog_append_state_sentence(StringInfo buf)
 	if (!state.enabled)
 	{
 		const char *source = rog_session_source();
+		const char *message = rog_session_message();
 
 		if (source && strcmp(source, "database") == 0)
 			appendStringInfoString(buf,
@@ -264,6 +311,8 @@ rog_append_state_sentence(StringInfo buf)
 		else
 			appendStringInfoString(buf,
 								   "Read-only mode of readonly_guard is on for this session because readonly_guard.enabled is on.");
+		if (message != NULL)
+			appendStringInfo(buf, " Message: \"%s\".", message);
 		return;
 	}
 	appendStringInfo(buf,
@@ -272,6 +321,9 @@ rog_append_state_sentence(StringInfo buf)
 					 NameStr(state.enabled_by));
 	if (state.reason != NULL)
 		appendStringInfo(buf, " Reason: \"%s\".", state.reason);
+	if (state.expires_at != 0)
+		appendStringInfo(buf, " It lifts itself at %s.",
+						 timestamptz_to_str(state.expires_at));
 }
 
 static const char *
@@ -282,12 +334,13 @@ rog_hint_text(void)
 	return "Reads keep working. Writes are accepted again once readonly_guard.enabled is turned off.";
 }
 
-/* Refuse a statement or call, naming it as core does. */
+/* Refuse a statement or call, naming it as core does, and count it. */
 static void
-rog_refuse(const char *what, const char *extra_detail)
+rog_refuse(RogStatClass class, const char *what, const char *extra_detail)
 {
 	StringInfoData detail;
 
+	rog_count_refusal(class);
 	initStringInfo(&detail);
 	rog_append_state_sentence(&detail);
 	if (extra_detail)
@@ -314,6 +367,9 @@ rog_explain_core_refusal(void *arg)
 
 	if (rog_raising || geterrcode() != ERRCODE_READ_ONLY_SQL_TRANSACTION)
 		return;
+	/* once per error, however many of these callbacks are stacked */
+	rog_raising = true;
+	rog_count_refusal(ROG_STAT_FUNCTION);
 	initStringInfo(&detail);
 	rog_append_state_sentence(&detail);
 	errdetail_internal("%s", detail.data);
@@ -377,23 +433,30 @@ rog_plan_writes_permanent_relation(PlannedStmt *stmt)
 	return false;
 }
 
+/* Which counter a refused plan goes to. */
+static RogStatClass
+rog_plan_stat_class(PlannedStmt *stmt)
+{
+	return (stmt->commandType == CMD_SELECT && !stmt->hasModifyingCTE) ?
+		ROG_STAT_ROW_LOCK : ROG_STAT_WRITE;
+}
+
 static void
 rog_check_plan(PlannedStmt *stmt, int eflags)
 {
+	bool		writes = (eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0 &&
+		rog_plan_may_write(stmt);
+
 	rog_observe();
-	if (rog_transaction_may_write())
+	if (rog_transaction_may_write(writes ? CreateCommandName((Node *) stmt) : NULL))
 	{
 		rog_release_xact_read_only();
-		if (rog_plan_may_write(stmt))
-			rog_xact_set(XACT_WROTE);
 		return;
 	}
 
 	rog_force_xact_read_only();
-	if ((eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0 &&
-		rog_plan_may_write(stmt) &&
-		rog_plan_writes_permanent_relation(stmt))
-		rog_refuse(CreateCommandName((Node *) stmt), NULL);
+	if (writes && rog_plan_writes_permanent_relation(stmt))
+		rog_refuse(rog_plan_stat_class(stmt), CreateCommandName((Node *) stmt), NULL);
 }
 
 static inline void
@@ -408,16 +471,10 @@ rog_call_next_ExecutorStart(QueryDesc *queryDesc, int eflags)
 static pg_noinline void
 rog_check_executor_start(QueryDesc *queryDesc, int eflags)
 {
-	PlannedStmt *stmt = queryDesc->plannedstmt;
-
 	if (rog_read_only())
-		rog_check_plan(stmt, eflags);
+		rog_check_plan(queryDesc->plannedstmt, eflags);
 	else
-	{
 		rog_note_mode_off();
-		if ((eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0 && rog_plan_may_write(stmt))
-			rog_xact_set(XACT_WROTE);
-	}
 	rog_call_next_ExecutorStart(queryDesc, eflags);
 }
 
@@ -425,8 +482,7 @@ rog_check_executor_start(QueryDesc *queryDesc, int eflags)
 static void
 rog_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
-	if (unlikely(!rog_nothing_to_do()) ||
-		rog_plan_may_write(queryDesc->plannedstmt))
+	if (unlikely(!rog_quiet()))
 		rog_check_executor_start(queryDesc, eflags);
 	else
 		rog_call_next_ExecutorStart(queryDesc, eflags);
@@ -491,6 +547,25 @@ rog_is_guard_setting(VariableSetStmt *setstmt)
 {
 	return setstmt->kind != VAR_RESET_ALL && setstmt->name != NULL &&
 		strncmp(setstmt->name, "readonly_guard.", strlen("readonly_guard.")) == 0;
+}
+
+/*
+ * ALTER DATABASE/ROLE ... RESET ALL removes readonly_guard.* settings too.
+ * It is no readonly_guard setting statement (it may not run while the mode
+ * is on) but sessions must learn of it when it commits.
+ */
+static bool
+rog_resets_all_settings(Node *parsetree)
+{
+	VariableSetStmt *setstmt;
+
+	if (IsA(parsetree, AlterDatabaseSetStmt))
+		setstmt = ((AlterDatabaseSetStmt *) parsetree)->setstmt;
+	else if (IsA(parsetree, AlterRoleSetStmt))
+		setstmt = ((AlterRoleSetStmt *) parsetree)->setstmt;
+	else
+		return false;
+	return setstmt->kind == VAR_RESET_ALL;
 }
 
 /* Is ANALYZE among the options of an EXPLAIN? */
@@ -576,6 +651,11 @@ rog_classify_utility(Node *parsetree)
 		case T_AlterRoleSetStmt:
 			return rog_is_guard_setting(((AlterRoleSetStmt *) parsetree)->setstmt) ?
 				ROG_UTILITY_SETTING : ROG_UTILITY_WRITE;
+
+		case T_VacuumStmt:
+		case T_ClusterStmt:
+		case T_ReindexStmt:
+			return ROG_UTILITY_MAINTENANCE;
 
 		case T_CreateStmt:
 		case T_CreateSeqStmt:
@@ -742,6 +822,53 @@ rog_run_lifting_xact_read_only(PlannedStmt *pstmt, const char *queryString,
 	PG_END_TRY();
 }
 
+/* Which counter a refused utility statement goes to. */
+static RogStatClass
+rog_utility_stat_class(Node *parsetree, RogUtilityKind kind)
+{
+	if (kind == ROG_UTILITY_MAINTENANCE)
+		return ROG_STAT_MAINTENANCE;
+	switch (nodeTag(parsetree))
+	{
+		case T_CopyStmt:
+			return ROG_STAT_COPY;
+		case T_LockStmt:
+			return ROG_STAT_LOCK;
+		case T_TransactionStmt:
+			return ROG_STAT_COMMIT;
+		default:
+			return ROG_STAT_DDL;
+	}
+}
+
+/* What the refusal of a utility statement adds to the detail. */
+static const char *
+rog_utility_refusal_detail(Node *parsetree, RogUtilityKind kind)
+{
+	if (kind == ROG_UTILITY_MAINTENANCE)
+		return "VACUUM, ANALYZE, CLUSTER and REINDEX are allowed only while readonly_guard.allow_maintenance is on.";
+	if (IsA(parsetree, LockStmt))
+		return "Lock modes stronger than ROW EXCLUSIVE would block readers.";
+	return NULL;
+}
+
+/* Does read-only mode let this utility statement run as it is? */
+static bool
+rog_utility_allowed(Node *parsetree, RogUtilityKind kind)
+{
+	switch (kind)
+	{
+		case ROG_UTILITY_SETTING:
+			return true;
+		case ROG_UTILITY_MAYBE_WRITE:
+			return rog_utility_touches_only_temp(parsetree);
+		case ROG_UTILITY_MAINTENANCE:
+			return rog_allow_maintenance;
+		default:
+			return false;
+	}
+}
+
 static void
 rog_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 				   bool readOnlyTree, ProcessUtilityContext context,
@@ -752,14 +879,12 @@ rog_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	RogUtilityKind kind = rog_classify_utility(parsetree);
 	ErrorContextCallback callback;
 
-	if (kind == ROG_UTILITY_SETTING)
+	if (kind == ROG_UTILITY_SETTING || rog_resets_all_settings(parsetree))
 		rog_xact_set(XACT_CHANGED_SETTINGS);
 
 	if (!rog_read_only())
 	{
 		rog_note_mode_off();
-		if (kind == ROG_UTILITY_MAYBE_WRITE || kind == ROG_UTILITY_WRITE)
-			rog_xact_set(XACT_WROTE);
 		rog_call_next_ProcessUtility(pstmt, queryString, readOnlyTree, context,
 									 params, queryEnv, dest, qc);
 		return;
@@ -774,24 +899,21 @@ rog_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		rog_call_next_ProcessUtility(pstmt, queryString, readOnlyTree, context,
 									 params, queryEnv, dest, qc);
 	}
-	else if (kind == ROG_UTILITY_SETTING ||
-			 (kind == ROG_UTILITY_MAYBE_WRITE &&
-			  rog_utility_touches_only_temp(parsetree)))
+	else if (rog_utility_allowed(parsetree, kind))
 	{
 		rog_run_lifting_xact_read_only(pstmt, queryString, readOnlyTree, context,
 									   params, queryEnv, dest, qc);
 	}
-	else if (rog_transaction_may_write())
+	else if (rog_transaction_may_write(CreateCommandName(parsetree)))
 	{
 		rog_release_xact_read_only();
-		rog_xact_set(XACT_WROTE);
 		rog_call_next_ProcessUtility(pstmt, queryString, readOnlyTree, context,
 									 params, queryEnv, dest, qc);
 	}
 	else
-		rog_refuse(CreateCommandName(parsetree),
-				   IsA(parsetree, LockStmt) ?
-				   "Lock modes stronger than ROW EXCLUSIVE would block readers." : NULL);
+		rog_refuse(rog_utility_stat_class(parsetree, kind),
+				   CreateCommandName(parsetree),
+				   rog_utility_refusal_detail(parsetree, kind));
 
 	error_context_stack = callback.previous;
 }
@@ -812,10 +934,6 @@ static const Oid rog_large_object_writers[] = {
 static const Oid rog_sequence_writers[] = {
 	F_NEXTVAL, F_SETVAL_REGCLASS_INT8, F_SETVAL_REGCLASS_INT8_BOOL
 };
-
-/* every writer's OID lies in [writer_oid_min, writer_oid_max] */
-static Oid	writer_oid_min = InvalidOid;
-static Oid	writer_oid_max = InvalidOid;
 
 static bool
 rog_oid_in(Oid funcid, const Oid *oids, int n)
@@ -842,32 +960,10 @@ rog_is_sequence_writer(Oid funcid)
 					  lengthof(rog_sequence_writers));
 }
 
-/* Could funcid be a writer?  Most OIDs fail this test. */
-static inline bool
-rog_in_writer_range(Oid funcid)
-{
-	return funcid >= writer_oid_min && funcid <= writer_oid_max;
-}
-
 static bool
 rog_is_writer_function(Oid funcid)
 {
-	return rog_in_writer_range(funcid) &&
-		(rog_is_large_object_writer(funcid) || rog_is_sequence_writer(funcid));
-}
-
-static void
-rog_widen_writer_range(const Oid *oids, int n)
-{
-	int			i;
-
-	for (i = 0; i < n; i++)
-	{
-		if (writer_oid_min == InvalidOid || oids[i] < writer_oid_min)
-			writer_oid_min = oids[i];
-		if (oids[i] > writer_oid_max)
-			writer_oid_max = oids[i];
-	}
+	return rog_is_large_object_writer(funcid) || rog_is_sequence_writer(funcid);
 }
 
 static void
@@ -876,11 +972,9 @@ rog_check_function(Oid funcid)
 	bool		writer = rog_is_writer_function(funcid);
 
 	rog_observe();
-	if (rog_transaction_may_write())
+	if (rog_transaction_may_write(writer ? get_func_name(funcid) : NULL))
 	{
 		rog_release_xact_read_only();
-		if (writer)
-			rog_xact_set(XACT_WROTE);
 		return;
 	}
 
@@ -888,7 +982,7 @@ rog_check_function(Oid funcid)
 	if (likely(!writer))
 		return;
 	if (rog_is_large_object_writer(funcid))
-		rog_refuse(psprintf("%s()", get_func_name(funcid)), NULL);
+		rog_refuse(ROG_STAT_FUNCTION, psprintf("%s()", get_func_name(funcid)), NULL);
 
 	/*
 	 * Outside any portal this is a fast-path call (libpq PQfn).  Its
@@ -897,7 +991,7 @@ rog_check_function(Oid funcid)
 	 * than leave it to core's bare check.
 	 */
 	if (ActivePortal == NULL)
-		rog_refuse(psprintf("%s()", get_func_name(funcid)),
+		rog_refuse(ROG_STAT_FUNCTION, psprintf("%s()", get_func_name(funcid)),
 				   "Sequence functions called through the fast-path protocol are refused in read-only mode.");
 }
 
@@ -916,11 +1010,7 @@ rog_check_function_execute(ObjectAccessType access, Oid classId,
 	if (rog_read_only())
 		rog_check_function(objectId);
 	else
-	{
 		rog_note_mode_off();
-		if (rog_is_writer_function(objectId))
-			rog_xact_set(XACT_WROTE);
-	}
 	rog_call_prev_object_access(access, classId, objectId, subId, arg);
 }
 
@@ -929,8 +1019,7 @@ static void
 rog_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 				  int subId, void *arg)
 {
-	if (access == OAT_FUNCTION_EXECUTE &&
-		(unlikely(!rog_nothing_to_do()) || rog_in_writer_range(objectId)))
+	if (access == OAT_FUNCTION_EXECUTE && unlikely(!rog_quiet()))
 		rog_check_function_execute(access, classId, objectId, subId, arg);
 	else
 		rog_call_prev_object_access(access, classId, objectId, subId, arg);
@@ -939,22 +1028,22 @@ rog_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 /* ---- commit ---- */
 
 /*
- * A transaction that wrote before read-only mode reached it must not commit
- * or prepare while the mode is on (unless the drain lets it commit).  One
- * that only touched temporary objects under the mode may.  Only what the
- * statement hooks saw counts: a transaction no hook saw is internal
- * (temporary-table cleanup at session exit, autovacuum) and wrote nothing a
- * client asked for.
+ * A transaction that held an XID when it first met read-only mode may have
+ * written before the mode reached it: it must not commit or prepare while
+ * the mode is on, unless the drain or an exemption lets it.  A transaction
+ * that took its XID under the mode wrote only what the hooks allowed
+ * (temporary objects).  One that never met the mode before its commit
+ * started before the mode did: it is what rog_enable() drains.
  */
 static void
 rog_check_commit(bool prepare)
 {
 	if (!TransactionIdIsValid(GetTopTransactionIdIfAny()))
 		return;
-	if (!prepare && rog_transaction_may_write())
+	if (!prepare && rog_transaction_may_write(NULL))
 		return;
 
-	rog_refuse(prepare ? "PREPARE TRANSACTION" : "COMMIT",
+	rog_refuse(ROG_STAT_COMMIT, prepare ? "PREPARE TRANSACTION" : "COMMIT",
 			   "This transaction wrote data before read-only mode began, so it is rolled back.");
 }
 
@@ -969,8 +1058,7 @@ rog_xact_callback(XactEvent event, void *arg)
 	{
 		case XACT_EVENT_PRE_COMMIT:
 		case XACT_EVENT_PRE_PREPARE:
-			if ((rog_xact_flags() & (XACT_WROTE | XACT_XID_PREDATES)) != 0 &&
-				rog_read_only())
+			if ((rog_xact_flags() & XACT_XID_PREDATES) != 0 && rog_read_only())
 				rog_check_commit(event == XACT_EVENT_PRE_PREPARE);
 			break;
 
@@ -999,11 +1087,6 @@ rog_xact_callback(XactEvent event, void *arg)
 void
 rog_install_hooks(void)
 {
-	rog_widen_writer_range(rog_large_object_writers,
-						   lengthof(rog_large_object_writers));
-	rog_widen_writer_range(rog_sequence_writers,
-						   lengthof(rog_sequence_writers));
-
 	prev_ExecutorStart = ExecutorStart_hook;
 	ExecutorStart_hook = rog_ExecutorStart;
 	prev_ExecutorRun = ExecutorRun_hook;

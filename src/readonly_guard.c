@@ -25,6 +25,15 @@ PG_MODULE_MAGIC;
 /* GUC readonly_guard.enabled: read-only mode for the sessions it reaches */
 bool		rog_setting_enabled = false;
 
+/* GUC readonly_guard.message: shown when the setting makes a session read-only */
+char	   *rog_message = NULL;
+
+/* GUC readonly_guard.exempt_roles: members may write in read-only mode */
+char	   *rog_exempt_roles = NULL;
+
+/* GUC readonly_guard.allow_maintenance: VACUUM and friends in read-only mode */
+bool		rog_allow_maintenance = false;
+
 void		_PG_init(void);
 
 static void
@@ -41,6 +50,32 @@ rog_define_gucs(void)
 							 NULL,
 							 rog_assign_enabled,
 							 NULL);
+	DefineCustomStringVariable("readonly_guard.message",
+							   "Message shown while readonly_guard.enabled makes a session read-only.",
+							   "Appears in the detail of every refusal and in rog_status().reason; "
+							   "rog_enable(reason => ...) gives the message for the cluster-wide mode.",
+							   &rog_message,
+							   "",
+							   PGC_SUSET,
+							   0,
+							   NULL, NULL, NULL);
+	DefineCustomStringVariable("readonly_guard.exempt_roles",
+							   "Roles whose members may write while read-only mode is on.",
+							   "A comma-separated list of role names.  Superusers are not exempt "
+							   "unless listed.  Every exempt write transaction is logged.",
+							   &rog_exempt_roles,
+							   "",
+							   PGC_SIGHUP,
+							   GUC_LIST_INPUT,
+							   rog_check_exempt_roles, NULL, NULL);
+	DefineCustomBoolVariable("readonly_guard.allow_maintenance",
+							 "Allows VACUUM, ANALYZE, CLUSTER and REINDEX while read-only mode is on.",
+							 NULL,
+							 &rog_allow_maintenance,
+							 false,
+							 PGC_SIGHUP,
+							 0,
+							 NULL, NULL, NULL);
 	rog_find_guc_record();
 
 	MarkGUCPrefixReserved("readonly_guard");

@@ -24,6 +24,7 @@
 #include "fmgr.h"
 #include "port/atomics.h"
 #include "storage/lwlock.h"
+#include "utils/guc.h"
 
 /*
  * Nothing declared below leaves the shared library: the per-statement check
@@ -48,7 +49,29 @@
  */
 #define ROG_WORD_ENABLED		0x1u	/* cluster-wide read-only mode is on */
 #define ROG_WORD_DRAINING		0x2u	/* writers that predate it may commit */
-#define ROG_WORD_CHANGE			0x4u	/* one step of the change counter */
+#define ROG_WORD_EXPIRES		0x4u	/* ...until expires_at */
+#define ROG_WORD_RECOVERY		0x8u	/* started in recovery, end not seen */
+#define ROG_WORD_CHANGE			0x10u	/* one step of the change counter */
+
+/*
+ * EXPIRES is never set without ENABLED, so the word never holds this value:
+ * rog_quiet_word is set to it to mean "look again".
+ */
+#define ROG_WORD_IMPOSSIBLE		ROG_WORD_EXPIRES
+
+/* statement classes for the refusal counters (rog_stats()) */
+typedef enum RogStatClass
+{
+	ROG_STAT_WRITE,				/* INSERT, UPDATE, DELETE, MERGE */
+	ROG_STAT_ROW_LOCK,			/* SELECT FOR UPDATE/SHARE */
+	ROG_STAT_DDL,				/* other utility statements */
+	ROG_STAT_COPY,				/* COPY FROM */
+	ROG_STAT_LOCK,				/* LOCK TABLE above ROW EXCLUSIVE */
+	ROG_STAT_MAINTENANCE,		/* VACUUM, ANALYZE, CLUSTER, REINDEX */
+	ROG_STAT_FUNCTION,			/* nextval(), setval(), large objects */
+	ROG_STAT_COMMIT,			/* COMMIT, PREPARE, COMMIT PREPARED */
+	ROG_NUM_STAT_CLASSES
+} RogStatClass;
 
 typedef struct RogSharedState
 {
@@ -57,6 +80,11 @@ typedef struct RogSharedState
 											 * readonly_guard.* */
 	pg_atomic_uint32 postmaster_enabled;	/* readonly_guard.enabled in the
 											 * server's configuration */
+	pg_atomic_uint64 expires_at;	/* when the mode lifts itself; valid
+									 * while ROG_WORD_EXPIRES is set */
+	pg_atomic_uint64 refused_total[ROG_NUM_STAT_CLASSES];
+	pg_atomic_uint64 refused_since_enabled[ROG_NUM_STAT_CLASSES];
+	pg_atomic_uint64 stats_reset;	/* TimestampTz of the last reset */
 
 	/* everything below is protected by lock */
 	LWLock	   *lock;
@@ -76,13 +104,17 @@ typedef struct RogClusterState
 	bool		enabled;
 	bool		draining;
 	TimestampTz enabled_at;
+	TimestampTz expires_at;		/* 0 if it does not expire */
 	XLogRecPtr	lsn;
 	NameData	enabled_by;
 	char	   *reason;			/* palloc'd, converted; NULL if none */
 } RogClusterState;
 
-/* readonly_guard.c */
+/* readonly_guard.c: GUCs */
 extern bool rog_setting_enabled;
+extern char *rog_message;
+extern char *rog_exempt_roles;
+extern bool rog_allow_maintenance;
 
 /* settings.c */
 extern bool rog_session_read_only;
@@ -92,6 +124,10 @@ extern void rog_publish_postmaster_value(void);
 extern bool rog_refresh_session(void);
 extern const char *rog_session_source(void);
 extern bool rog_database_setting_on(void);
+extern char *rog_database_message(void);
+extern const char *rog_session_message(void);
+extern bool rog_check_exempt_roles(char **newval, void **extra, GucSource source);
+extern bool rog_session_exempt(void);
 
 /* state.c */
 extern RogSharedState *rog_shared;
@@ -99,17 +135,23 @@ extern uint32 rog_seen_word;
 
 extern void rog_install_shmem_hooks(void);
 extern void rog_notice_change(uint32 word);
+extern uint32 rog_notice_expiry_or_promotion(uint32 word);
 extern void rog_get_cluster_state(RogClusterState *state);
-extern bool rog_set_cluster_enabled(const char *reason, TransactionId *cutoff);
+extern bool rog_set_cluster_enabled(const char *reason, TimestampTz expires_at,
+									TransactionId *cutoff);
 extern bool rog_set_cluster_disabled(void);
-extern void rog_set_lsn(XLogRecPtr lsn);
+extern void rog_set_lsn(XLogRecPtr lsn, bool turned_on);
 extern void rog_drain(TransactionId cutoff, int64 timeout_ms);
 extern bool rog_drain_permits(TransactionId xid);
 extern XLogRecPtr rog_current_lsn(void);
+extern void rog_count_refusal(RogStatClass class);
+extern void rog_reset_stats(void);
 
 /*
- * Is read-only mode in force for this backend?  This is the hot path: one
- * atomic read and a comparison with the value seen last time.
+ * Is read-only mode in force for this backend?  One atomic read and a
+ * comparison with the value seen last time.  The hooks call it only when
+ * the word differs from rog_quiet_word, the last value for which this
+ * backend found nothing to do (see guard.c).
  */
 static inline bool
 rog_read_only(void)
@@ -118,10 +160,21 @@ rog_read_only(void)
 
 	if (unlikely(word != rog_seen_word))
 		rog_notice_change(word);
+	if (unlikely(word & (ROG_WORD_EXPIRES | ROG_WORD_RECOVERY)))
+		word = rog_notice_expiry_or_promotion(word);
 	return (word & ROG_WORD_ENABLED) != 0 || rog_session_read_only;
 }
 
 /* guard.c */
+extern uint32 rog_quiet_word;
+
+/* Make every hook look at the state again at its next call. */
+static inline void
+rog_spoil_quiet_word(void)
+{
+	rog_quiet_word = ROG_WORD_IMPOSSIBLE;
+}
+
 extern void rog_install_hooks(void);
 extern void rog_refuse_if_transaction_wrote(void);
 extern void rog_forget_transaction_observation(void);
@@ -129,6 +182,7 @@ extern const char *rog_source_name(void);
 
 /* functions.c */
 extern void rog_require_preload(void);
+extern void rog_notify_state_change(void);
 extern int64 rog_interval_arg_ms(FunctionCallInfo fcinfo, int argno,
 								 const char *name, const char *null_hint);
 

@@ -9,6 +9,8 @@
  * shared memory when it commits (see guard.c); every backend notices the
  * change at its next statement, through the same state word the hot path
  * reads, and re-reads pg_db_role_setting for its database and session role.
+ * The same happens after a change of the server's configuration (reload)
+ * and once after a standby's promotion.
  *
  * The value in force follows PostgreSQL's precedence: a session-level SET
  * (or a client option) wins; otherwise ALTER ROLE ... IN DATABASE, then
@@ -29,24 +31,29 @@
 #include "catalog/pg_db_role_setting.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/guc_tables.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/varlena.h"
 #include "utils/snapmgr.h"
 
 #include "readonly_guard.h"
 
-/* the GUC's own record, to learn where its current value came from */
+/* the GUCs' own records, to learn where their current values came from */
 static struct config_generic *rog_guc_record = NULL;
+static struct config_generic *rog_message_record = NULL;
 
 /* what pg_db_role_setting said when this backend last read it */
 static bool catalog_known = false;
 static bool catalog_found = false;
 static bool catalog_value = false;
 static const char *catalog_source = NULL;
+static char *catalog_message = NULL;	/* in TopMemoryContext; NULL if none */
 static uint32 seen_settings_generation = 0;
 
 /* the value the postmaster has: postgresql.conf, ALTER SYSTEM, -c */
@@ -70,8 +77,12 @@ rog_find_guc_record(void)
 	n = GetNumConfigOptions();
 #endif
 	for (i = 0; i < n; i++)
+	{
 		if (strcmp(vars[i]->name, "readonly_guard.enabled") == 0)
 			rog_guc_record = vars[i];
+		else if (strcmp(vars[i]->name, "readonly_guard.message") == 0)
+			rog_message_record = vars[i];
+	}
 }
 
 /*
@@ -86,9 +97,18 @@ rog_assign_enabled(bool newval, void *extra)
 	{
 		postmaster_value = newval;
 		if (rog_shared)
+		{
+			/*
+			 * Sessions whose value came from a database or role setting that
+			 * has since been removed fall back to this one: count a change
+			 * so that they recompute at their next statement.
+			 */
 			pg_atomic_write_u32(&rog_shared->postmaster_enabled, newval ? 1 : 0);
+			pg_atomic_fetch_add_u32(&rog_shared->word, ROG_WORD_CHANGE);
+		}
 	}
 	rog_seen_word = rog_shared ? ~pg_atomic_read_u32(&rog_shared->word) : ~0u;
+	rog_spoil_quiet_word();
 }
 
 /* Call from the shared memory startup hook. */
@@ -98,15 +118,15 @@ rog_publish_postmaster_value(void)
 	pg_atomic_write_u32(&rog_shared->postmaster_enabled, postmaster_value ? 1 : 0);
 }
 
-/* Look for readonly_guard.enabled in one setconfig array. */
-static bool
-rog_setconfig_has(ArrayType *setconfig, bool *value)
+/* The value of setting name in one setconfig array, or NULL. */
+static char *
+rog_setconfig_value(ArrayType *setconfig, const char *name)
 {
 	Datum	   *elems;
 	bool	   *nulls;
 	int			n;
 	int			i;
-	bool		found = false;
+	char	   *value = NULL;
 
 	deconstruct_array(setconfig, TEXTOID, -1, false, TYPALIGN_INT,
 					  &elems, &nulls, &n);
@@ -122,22 +142,21 @@ rog_setconfig_has(ArrayType *setconfig, bool *value)
 		if (eq == NULL)
 			continue;
 		*eq = '\0';
-		if (pg_strcasecmp(item, "readonly_guard.enabled") == 0 &&
-			parse_bool(eq + 1, value))
-			found = true;
+		if (pg_strcasecmp(item, name) == 0)
+			value = eq + 1;
 	}
-	return found;
+	return value;
 }
 
-/* The setting for one (database, role) pair of pg_db_role_setting. */
-static bool
+/* The value of setting name for one (database, role) pair, or NULL. */
+static char *
 rog_read_setting(Relation rel, Snapshot snapshot, Oid dbid, Oid roleid,
-				 bool *value)
+				 const char *name)
 {
 	ScanKeyData keys[2];
 	SysScanDesc scan;
 	HeapTuple	tup;
-	bool		found = false;
+	char	   *value = NULL;
 
 	ScanKeyInit(&keys[0], Anum_pg_db_role_setting_setdatabase,
 				BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(dbid));
@@ -145,62 +164,98 @@ rog_read_setting(Relation rel, Snapshot snapshot, Oid dbid, Oid roleid,
 				BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(roleid));
 	scan = systable_beginscan(rel, DbRoleSettingDatidRolidIndexId, true,
 							  snapshot, 2, keys);
-	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
+	while (value == NULL && HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		bool		isnull;
 		Datum		datum = heap_getattr(tup, Anum_pg_db_role_setting_setconfig,
 										 RelationGetDescr(rel), &isnull);
 
 		if (!isnull)
-			found = rog_setconfig_has(DatumGetArrayTypeP(datum), value);
+			value = rog_setconfig_value(DatumGetArrayTypeP(datum), name);
 	}
 	systable_endscan(scan);
-	return found;
+	return value;
+}
+
+/*
+ * The most specific value of setting name in pg_db_role_setting for this
+ * session, or NULL; *source says at which level it was found.
+ */
+static char *
+rog_read_levels(Relation rel, Snapshot snapshot, const char *name,
+				const char **source)
+{
+	Oid			roleid = GetSessionUserId();
+	char	   *value;
+
+	*source = "role";
+	if ((value = rog_read_setting(rel, snapshot, MyDatabaseId, roleid, name)) != NULL ||
+		(value = rog_read_setting(rel, snapshot, InvalidOid, roleid, name)) != NULL)
+		return value;
+	*source = "database";
+	if ((value = rog_read_setting(rel, snapshot, MyDatabaseId, InvalidOid, name)) != NULL)
+		return value;
+	*source = "role";
+	return rog_read_setting(rel, snapshot, InvalidOid, InvalidOid, name);
 }
 
 /* Re-read pg_db_role_setting, most specific entry first. */
 static void
 rog_read_catalog(void)
 {
-	Oid			roleid = GetSessionUserId();
 	Relation	rel;
 	Snapshot	snapshot;
+	char	   *value;
+	const char *source;
 
 	rel = table_open(DbRoleSettingRelationId, AccessShareLock);
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
 
-	catalog_found = true;
-	if (rog_read_setting(rel, snapshot, MyDatabaseId, roleid, &catalog_value))
-		catalog_source = "role";
-	else if (rog_read_setting(rel, snapshot, InvalidOid, roleid, &catalog_value))
-		catalog_source = "role";
-	else if (rog_read_setting(rel, snapshot, MyDatabaseId, InvalidOid, &catalog_value))
-		catalog_source = "database";
-	else if (rog_read_setting(rel, snapshot, InvalidOid, InvalidOid, &catalog_value))
-		catalog_source = "role";
-	else
-		catalog_found = false;
+	value = rog_read_levels(rel, snapshot, "readonly_guard.enabled", &source);
+	catalog_found = value != NULL && parse_bool(value, &catalog_value);
+	catalog_source = source;
+
+	if (catalog_message)
+		pfree(catalog_message);
+	value = rog_read_levels(rel, snapshot, "readonly_guard.message", &source);
+	catalog_message = value ? MemoryContextStrdup(TopMemoryContext, value) : NULL;
 	catalog_known = true;
 
 	UnregisterSnapshot(snapshot);
 	table_close(rel, AccessShareLock);
 }
 
+/* A setting in ALTER DATABASE ... SET of this database, or NULL. */
+static char *
+rog_database_setting(const char *name)
+{
+	Relation	rel;
+	Snapshot	snapshot;
+	char	   *setting;
+
+	rel = table_open(DbRoleSettingRelationId, AccessShareLock);
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	setting = rog_read_setting(rel, snapshot, MyDatabaseId, InvalidOid, name);
+	UnregisterSnapshot(snapshot);
+	table_close(rel, AccessShareLock);
+	return setting;
+}
+
 /* Is readonly_guard.enabled on in ALTER DATABASE ... SET of this database? */
 bool
 rog_database_setting_on(void)
 {
-	Relation	rel;
-	Snapshot	snapshot;
-	bool		value = false;
+	char	   *setting = rog_database_setting("readonly_guard.enabled");
+	bool		value;
 
-	rel = table_open(DbRoleSettingRelationId, AccessShareLock);
-	snapshot = RegisterSnapshot(GetLatestSnapshot());
-	if (!rog_read_setting(rel, snapshot, MyDatabaseId, InvalidOid, &value))
-		value = false;
-	UnregisterSnapshot(snapshot);
-	table_close(rel, AccessShareLock);
-	return value;
+	return setting != NULL && parse_bool(setting, &value) && value;
+}
+
+/* readonly_guard.message in ALTER DATABASE ... SET of this database, or NULL. */
+char *
+rog_database_message(void)
+{
+	return rog_database_setting("readonly_guard.message");
 }
 
 static const char *
@@ -278,4 +333,92 @@ const char *
 rog_session_source(void)
 {
 	return rog_session_read_only ? session_source : NULL;
+}
+
+/*
+ * readonly_guard.message as it applies to this session, or NULL if empty:
+ * the same precedence as readonly_guard.enabled, so that a database's
+ * message set by ALTER DATABASE reaches open sessions too.
+ */
+const char *
+rog_session_message(void)
+{
+	GucSource	source = rog_message_record ? rog_message_record->source : PGC_S_SESSION;
+	const char *message = rog_message;
+
+	if (source <= PGC_S_DATABASE_USER && catalog_known)
+		message = catalog_message;
+	return (message != NULL && message[0] != '\0') ? message : NULL;
+}
+
+/*
+ * Check hook of readonly_guard.exempt_roles: a comma-separated list of role
+ * names, as in search_path.  Roles are looked up when used (they need not
+ * exist yet); PUBLIC is refused, since it would exempt everybody.
+ */
+bool
+rog_check_exempt_roles(char **newval, void **extra, GucSource source)
+{
+	char	   *raw = pstrdup(*newval);
+	List	   *names;
+	ListCell   *lc;
+	bool		ok = true;
+
+	if (!SplitIdentifierString(raw, ',', &names))
+	{
+		GUC_check_errdetail("List syntax is invalid.");
+		ok = false;
+	}
+	else
+	{
+		foreach(lc, names)
+		{
+			if (pg_strcasecmp((char *) lfirst(lc), "public") == 0)
+			{
+				GUC_check_errdetail("PUBLIC cannot be exempt: it would exempt every role.");
+				ok = false;
+				break;
+			}
+		}
+	}
+	list_free(names);
+	pfree(raw);
+	return ok;
+}
+
+/*
+ * Is the session user a member (directly or not; superuser status does not
+ * count) of a role listed in readonly_guard.exempt_roles?  Needs a
+ * transaction; roles that do not exist are skipped.
+ */
+bool
+rog_session_exempt(void)
+{
+	char	   *raw;
+	List	   *names;
+	ListCell   *lc;
+	bool		exempt = false;
+
+	if (rog_exempt_roles == NULL || rog_exempt_roles[0] == '\0' ||
+		!IsTransactionState() || !OidIsValid(GetSessionUserId()))
+		return false;
+
+	raw = pstrdup(rog_exempt_roles);
+	if (SplitIdentifierString(raw, ',', &names))
+	{
+		foreach(lc, names)
+		{
+			Oid			roleid = get_role_oid((char *) lfirst(lc), true);
+
+			if (OidIsValid(roleid) &&
+				is_member_of_role_nosuper(GetSessionUserId(), roleid))
+			{
+				exempt = true;
+				break;
+			}
+		}
+	}
+	list_free(names);
+	pfree(raw);
+	return exempt;
 }

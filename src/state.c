@@ -47,26 +47,42 @@
 #include "readonly_guard.h"
 
 #define ROG_STATE_MAGIC		0x524F4731	/* "ROG1" */
-#define ROG_STATE_VERSION	1
+#define ROG_STATE_VERSION	2		/* 2 added expires_at; 1 is still read */
 #define ROG_STATE_TMPFILE	ROG_STATE_FILE ".tmp"
+#define ROG_STATE_UNCHANGED	"The read-only state was not changed."
 
 /* how long one wait of the drain loop may last, in milliseconds */
 #define ROG_DRAIN_SLICE_MS	1000
 
+/*
+ * Fields common to every version of the state file, in this order at its
+ * start.
+ */
+#define ROG_STATE_FILE_FIELDS \
+	uint32		magic; \
+	uint32		version; \
+	int32		enabled; \
+	int32		reason_encoding; \
+	TimestampTz enabled_at; \
+	XLogRecPtr	lsn; \
+	NameData	enabled_by; \
+	int32		reason_len; \
+	char		reason[ROG_REASON_MAXLEN + 1];
+
 /* On-disk image of the state; written whole, checked by CRC. */
 typedef struct RogStateFile
 {
-	uint32		magic;
-	uint32		version;
-	int32		enabled;
-	int32		reason_encoding;
-	TimestampTz enabled_at;
-	XLogRecPtr	lsn;
-	NameData	enabled_by;
-	int32		reason_len;
-	char		reason[ROG_REASON_MAXLEN + 1];
+	ROG_STATE_FILE_FIELDS
+	TimestampTz expires_at;		/* 0: the mode does not expire */
 	pg_crc32c	crc;
 } RogStateFile;
+
+/* version 1, written by readonly_guard 1.0 */
+typedef struct RogStateFileV1
+{
+	ROG_STATE_FILE_FIELDS
+	pg_crc32c	crc;
+} RogStateFileV1;
 
 RogSharedState *rog_shared = NULL;
 uint32		rog_seen_word = 0;
@@ -99,14 +115,20 @@ rog_shmem_request_hook(void)
 /* ---- state file ---- */
 
 static pg_crc32c
-rog_state_file_crc(const RogStateFile *file)
+rog_crc(const void *data, size_t len)
 {
 	pg_crc32c	crc;
 
 	INIT_CRC32C(crc);
-	COMP_CRC32C(crc, file, offsetof(RogStateFile, crc));
+	COMP_CRC32C(crc, data, len);
 	FIN_CRC32C(crc);
 	return crc;
+}
+
+static pg_crc32c
+rog_state_file_crc(const RogStateFile *file)
+{
+	return rog_crc(file, offsetof(RogStateFile, crc));
 }
 
 /* Fill *file from shared memory; caller holds the lock. */
@@ -124,6 +146,8 @@ rog_state_to_file(RogStateFile *file)
 	file->reason_len = rog_shared->reason_len;
 	if (rog_shared->reason_len > 0)
 		memcpy(file->reason, rog_shared->reason, rog_shared->reason_len);
+	file->expires_at = (pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_EXPIRES) ?
+		(TimestampTz) pg_atomic_read_u64(&rog_shared->expires_at) : 0;
 }
 
 /*
@@ -131,7 +155,7 @@ rog_state_to_file(RogStateFile *file)
  * file in place) if anything fails, e.g. a full disk.
  */
 static void
-rog_write_state_file(RogStateFile *file)
+rog_write_state_file(RogStateFile *file, const char *failure_detail)
 {
 	int			fd;
 
@@ -154,7 +178,7 @@ rog_write_state_file(RogStateFile *file)
 		ereport(ERROR,
 				(errcode_for_file_access(),
 				 errmsg("could not write file \"%s\": %m", ROG_STATE_TMPFILE),
-				 errdetail("The read-only state was not changed.")));
+				 errdetail("%s", failure_detail)));
 	}
 
 	if (pg_fsync(fd) != 0)
@@ -167,7 +191,7 @@ rog_write_state_file(RogStateFile *file)
 		ereport(ERROR,
 				(errcode_for_file_access(),
 				 errmsg("could not fsync file \"%s\": %m", ROG_STATE_TMPFILE),
-				 errdetail("The read-only state was not changed.")));
+				 errdetail("%s", failure_detail)));
 	}
 
 	if (CloseTransientFile(fd) != 0)
@@ -176,6 +200,46 @@ rog_write_state_file(RogStateFile *file)
 				 errmsg("could not close file \"%s\": %m", ROG_STATE_TMPFILE)));
 
 	(void) durable_rename(ROG_STATE_TMPFILE, ROG_STATE_FILE, ERROR);
+}
+
+/*
+ * Decode the len bytes of a state file, of any version, into *file.
+ * Returns NULL, or what is wrong with it.
+ */
+static const char *
+rog_decode_state_file(const char *buf, size_t len, RogStateFile *file)
+{
+	RogStateFileV1 v1;
+
+	memset(file, 0, sizeof(RogStateFile));
+	if (len < offsetof(RogStateFileV1, enabled))
+		return "it has the wrong size";
+	memcpy(file, buf, offsetof(RogStateFileV1, enabled));
+	if (file->magic != ROG_STATE_MAGIC)
+		return "it has an unknown format";
+	if (file->version == 1)
+	{
+		if (len != sizeof(RogStateFileV1))
+			return "it has the wrong size";
+		memcpy(&v1, buf, sizeof(v1));
+		if (!EQ_CRC32C(v1.crc, rog_crc(&v1, offsetof(RogStateFileV1, crc))))
+			return "its checksum does not match";
+		memcpy(file, &v1, offsetof(RogStateFileV1, crc));
+		file->expires_at = 0;
+	}
+	else if (file->version == ROG_STATE_VERSION)
+	{
+		if (len != sizeof(RogStateFile))
+			return "it has the wrong size";
+		memcpy(file, buf, sizeof(RogStateFile));
+		if (!EQ_CRC32C(file->crc, rog_state_file_crc(file)))
+			return "its checksum does not match";
+	}
+	else
+		return "it has an unknown format";
+	if (file->reason_len < -1 || file->reason_len > ROG_REASON_MAXLEN)
+		return "it holds an invalid reason length";
+	return NULL;
 }
 
 /*
@@ -189,7 +253,7 @@ rog_read_state_file(RogStateFile *file)
 	FILE	   *fp;
 	size_t		nread;
 	const char *problem = NULL;
-	char		extra;
+	char		buf[sizeof(RogStateFile) + 1];
 
 	fp = AllocateFile(ROG_STATE_FILE, PG_BINARY_R);
 	if (fp == NULL)
@@ -200,16 +264,8 @@ rog_read_state_file(RogStateFile *file)
 	}
 	else
 	{
-		nread = fread(file, 1, sizeof(RogStateFile), fp);
-		if (nread != sizeof(RogStateFile) || fread(&extra, 1, 1, fp) != 0)
-			problem = "it has the wrong size";
-		else if (file->magic != ROG_STATE_MAGIC ||
-				 file->version != ROG_STATE_VERSION)
-			problem = "it has an unknown format";
-		else if (!EQ_CRC32C(file->crc, rog_state_file_crc(file)))
-			problem = "its checksum does not match";
-		else if (file->reason_len < -1 || file->reason_len > ROG_REASON_MAXLEN)
-			problem = "it holds an invalid reason length";
+		nread = fread(buf, 1, sizeof(buf), fp);
+		problem = rog_decode_state_file(buf, nread, file);
 		FreeFile(fp);
 	}
 
@@ -238,11 +294,51 @@ rog_read_state_file(RogStateFile *file)
 	return true;
 }
 
+/* Will the server start as a standby or for archive recovery? */
+static bool
+rog_starts_in_recovery(void)
+{
+	struct stat st;
+
+	return stat(STANDBY_SIGNAL_FILE, &st) == 0 ||
+		stat(RECOVERY_SIGNAL_FILE, &st) == 0;
+}
+
+/* Start in read-only mode as the state file says, unless it expired. */
+static void
+rog_load_enabled_state(const RogStateFile *file)
+{
+	if (file->expires_at != 0 && file->expires_at <= GetCurrentTimestamp())
+	{
+		ereport(LOG,
+				(errmsg("readonly_guard read-only mode expired at %s, while the server was down",
+						timestamptz_to_str(file->expires_at))));
+		return;
+	}
+
+	rog_shared->enabled_at = file->enabled_at;
+	rog_shared->lsn = file->lsn;
+	rog_shared->enabled_by = file->enabled_by;
+	rog_shared->reason_encoding = file->reason_encoding;
+	rog_shared->reason_len = file->reason_len;
+	if (file->reason_len > 0)
+		memcpy(rog_shared->reason, file->reason, file->reason_len + 1);
+	/* no transaction survives a restart: nothing predates the mode */
+	rog_shared->cutoff_xid = FirstNormalTransactionId;
+	pg_atomic_write_u64(&rog_shared->expires_at, (uint64) file->expires_at);
+	pg_atomic_write_u32(&rog_shared->word,
+						pg_atomic_read_u32(&rog_shared->word) | ROG_WORD_ENABLED |
+						(file->expires_at != 0 ? ROG_WORD_EXPIRES : 0));
+	ereport(LOG,
+			(errmsg("readonly_guard read-only mode is on, as it was before the restart")));
+}
+
 static void
 rog_shmem_startup_hook(void)
 {
 	bool		found;
 	RogStateFile file;
+	int			i;
 
 	if (prev_shmem_startup_hook)
 		prev_shmem_startup_hook();
@@ -256,26 +352,22 @@ rog_shmem_startup_hook(void)
 		pg_atomic_init_u32(&rog_shared->word, 0);
 		pg_atomic_init_u32(&rog_shared->settings_generation, 0);
 		pg_atomic_init_u32(&rog_shared->postmaster_enabled, 0);
+		pg_atomic_init_u64(&rog_shared->expires_at, 0);
+		for (i = 0; i < ROG_NUM_STAT_CLASSES; i++)
+		{
+			pg_atomic_init_u64(&rog_shared->refused_total[i], 0);
+			pg_atomic_init_u64(&rog_shared->refused_since_enabled[i], 0);
+		}
+		pg_atomic_init_u64(&rog_shared->stats_reset, (uint64) GetCurrentTimestamp());
+		if (rog_starts_in_recovery())
+			pg_atomic_write_u32(&rog_shared->word, ROG_WORD_RECOVERY);
 		rog_publish_postmaster_value();
 		rog_shared->reason_len = -1;
 		rog_shared->cutoff_xid = InvalidTransactionId;
 
 		/* the postmaster (re)starts: take the state from the file */
 		if (rog_read_state_file(&file) && file.enabled)
-		{
-			rog_shared->enabled_at = file.enabled_at;
-			rog_shared->lsn = file.lsn;
-			rog_shared->enabled_by = file.enabled_by;
-			rog_shared->reason_encoding = file.reason_encoding;
-			rog_shared->reason_len = file.reason_len;
-			if (file.reason_len > 0)
-				memcpy(rog_shared->reason, file.reason, file.reason_len + 1);
-			/* no transaction survives a restart: nothing predates the mode */
-			rog_shared->cutoff_xid = FirstNormalTransactionId;
-			pg_atomic_write_u32(&rog_shared->word, ROG_WORD_ENABLED);
-			ereport(LOG,
-					(errmsg("readonly_guard read-only mode is on, as it was before the restart")));
-		}
+			rog_load_enabled_state(&file);
 	}
 	LWLockRelease(AddinShmemInitLock);
 }
@@ -308,6 +400,98 @@ rog_notice_change(uint32 word)
 	rog_seen_word = word;
 	if ((old & ROG_WORD_ENABLED) && !(word & ROG_WORD_ENABLED))
 		rog_forget_transaction_observation();
+}
+
+/*
+ * A standby was promoted: pg_db_role_setting may have changed under replay,
+ * which tells no session.  Make every session re-read it, once.
+ */
+static void
+rog_notice_promotion(uint32 word)
+{
+	if (RecoveryInProgress())
+		return;
+	if (pg_atomic_compare_exchange_u32(&rog_shared->word, &word,
+									   (word & ~ROG_WORD_RECOVERY) + ROG_WORD_CHANGE))
+		pg_atomic_fetch_add_u32(&rog_shared->settings_generation, 1);
+}
+
+/*
+ * Has timed read-only mode run out by the start of this statement?  Then
+ * lift it: the backend that clears the flag logs it and notifies.  The state
+ * file keeps expires_at, so the mode does not come back after a restart.
+ */
+static void
+rog_notice_expiry(uint32 word)
+{
+	TimestampTz now = GetCurrentStatementStartTimestamp();
+	TimestampTz expires_at;
+
+	pg_read_barrier();
+	expires_at = (TimestampTz) pg_atomic_read_u64(&rog_shared->expires_at);
+	if (now < expires_at)
+		return;
+
+	LWLockAcquire(rog_shared->lock, LW_EXCLUSIVE);
+	word = pg_atomic_read_u32(&rog_shared->word);
+	expires_at = (TimestampTz) pg_atomic_read_u64(&rog_shared->expires_at);
+	if ((word & ROG_WORD_EXPIRES) == 0 || now < expires_at)
+	{
+		LWLockRelease(rog_shared->lock);
+		return;
+	}
+	rog_change_word(0, ROG_WORD_ENABLED | ROG_WORD_EXPIRES);
+	rog_shared->cutoff_xid = InvalidTransactionId;
+	LWLockRelease(rog_shared->lock);
+
+	ereport(LOG,
+			(errmsg("read-only mode of the cluster expired at %s",
+					timestamptz_to_str(expires_at))));
+	rog_notify_state_change();
+}
+
+/*
+ * The slow part of rog_read_only(), for words with ROG_WORD_EXPIRES or
+ * ROG_WORD_RECOVERY.  Returns the word as it is now, already noticed.
+ */
+uint32
+rog_notice_expiry_or_promotion(uint32 word)
+{
+	if (word & ROG_WORD_RECOVERY)
+		rog_notice_promotion(word);
+	if (word & ROG_WORD_EXPIRES)
+		rog_notice_expiry(word);
+
+	word = pg_atomic_read_u32(&rog_shared->word);
+	if (word != rog_seen_word)
+		rog_notice_change(word);
+	return word;
+}
+
+/* ---- refusal counters ---- */
+
+void
+rog_count_refusal(RogStatClass class)
+{
+	pg_atomic_fetch_add_u64(&rog_shared->refused_total[class], 1);
+	pg_atomic_fetch_add_u64(&rog_shared->refused_since_enabled[class], 1);
+}
+
+static void
+rog_reset_counters(pg_atomic_uint64 *counters)
+{
+	int			i;
+
+	for (i = 0; i < ROG_NUM_STAT_CLASSES; i++)
+		pg_atomic_write_u64(&counters[i], 0);
+}
+
+void
+rog_reset_stats(void)
+{
+	rog_reset_counters(rog_shared->refused_total);
+	rog_reset_counters(rog_shared->refused_since_enabled);
+	pg_atomic_write_u64(&rog_shared->stats_reset, (uint64) GetCurrentTimestamp());
 }
 
 /* ---- reading ---- */
@@ -345,6 +529,8 @@ rog_get_cluster_state(RogClusterState *state)
 	state->lsn = rog_shared->lsn;
 	state->enabled_by = rog_shared->enabled_by;
 	state->reason = state->enabled ? rog_reason_for_display() : NULL;
+	state->expires_at = (word & ROG_WORD_EXPIRES) ?
+		(TimestampTz) pg_atomic_read_u64(&rog_shared->expires_at) : 0;
 	LWLockRelease(rog_shared->lock);
 }
 
@@ -365,7 +551,8 @@ rog_current_lsn(void)
  * drainer: it must call rog_drain() next.
  */
 bool
-rog_set_cluster_enabled(const char *reason, TransactionId *cutoff)
+rog_set_cluster_enabled(const char *reason, TimestampTz expires_at,
+						TransactionId *cutoff)
 {
 	RogStateFile file;
 	bool		was_enabled;
@@ -378,7 +565,8 @@ rog_set_cluster_enabled(const char *reason, TransactionId *cutoff)
 	if (!was_enabled)
 	{
 		file.enabled_at = GetCurrentTimestamp();
-		file.lsn = rog_current_lsn();
+		/* not known until the drain is over: see rog_set_lsn() */
+		file.lsn = InvalidXLogRecPtr;
 		namestrcpy(&file.enabled_by, GetUserNameFromId(GetUserId(), false));
 		file.reason_len = -1;
 		memset(file.reason, 0, sizeof(file.reason));
@@ -391,9 +579,10 @@ rog_set_cluster_enabled(const char *reason, TransactionId *cutoff)
 		memcpy(file.reason, reason, file.reason_len);
 		file.reason_encoding = GetDatabaseEncoding();
 	}
+	file.expires_at = expires_at;
 
 	/* durable first; an error here leaves memory and disk unchanged */
-	rog_write_state_file(&file);
+	rog_write_state_file(&file, ROG_STATE_UNCHANGED);
 
 	rog_shared->enabled_at = file.enabled_at;
 	rog_shared->lsn = file.lsn;
@@ -402,37 +591,48 @@ rog_set_cluster_enabled(const char *reason, TransactionId *cutoff)
 	rog_shared->reason_len = file.reason_len;
 	memcpy(rog_shared->reason, file.reason, sizeof(rog_shared->reason));
 
+	/* the expiry first: the word below publishes it */
+	pg_atomic_write_u64(&rog_shared->expires_at, (uint64) expires_at);
 	if (!was_enabled)
 	{
+		rog_reset_counters(rog_shared->refused_since_enabled);
+
 		/*
 		 * Refuse new writes first, then note the next transaction ID: any
 		 * transaction holding an older one may have written before the
 		 * refusal could reach it, so it belongs to the drain.
 		 */
-		rog_change_word(ROG_WORD_ENABLED, 0);
+		rog_change_word(ROG_WORD_ENABLED | (expires_at != 0 ? ROG_WORD_EXPIRES : 0), 0);
 		pg_memory_barrier();
 		rog_shared->cutoff_xid = XidFromFullTransactionId(ReadNextFullTransactionId());
 	}
 	rog_shared->drainers++;
-	rog_change_word(ROG_WORD_DRAINING, 0);
+	rog_change_word(ROG_WORD_DRAINING | (expires_at != 0 ? ROG_WORD_EXPIRES : 0),
+					expires_at != 0 ? 0 : ROG_WORD_EXPIRES);
 	*cutoff = rog_shared->cutoff_xid;
 	LWLockRelease(rog_shared->lock);
 
 	return !was_enabled;
 }
 
-/* Record the LSN at which the mode took effect (after the drain). */
+/*
+ * Record the LSN at which the mode took effect, after the drain: by the
+ * call that turned the mode on, or by a later rog_enable() if that call
+ * never got there (it was cancelled or its backend died during the drain).
+ */
 void
-rog_set_lsn(XLogRecPtr lsn)
+rog_set_lsn(XLogRecPtr lsn, bool turned_on)
 {
 	RogStateFile file;
 
 	LWLockAcquire(rog_shared->lock, LW_EXCLUSIVE);
-	if (pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED)
+	if ((pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED) &&
+		(turned_on || XLogRecPtrIsInvalid(rog_shared->lsn)))
 	{
 		rog_state_to_file(&file);
 		file.lsn = lsn;
-		rog_write_state_file(&file);
+		rog_write_state_file(&file,
+							 "Read-only mode is on; the WAL position after the drain was not recorded.");
 		rog_shared->lsn = lsn;
 	}
 	LWLockRelease(rog_shared->lock);
@@ -453,9 +653,9 @@ rog_set_cluster_disabled(void)
 
 	rog_state_to_file(&file);
 	file.enabled = 0;
-	rog_write_state_file(&file);
+	rog_write_state_file(&file, ROG_STATE_UNCHANGED);
 
-	rog_change_word(0, ROG_WORD_ENABLED);
+	rog_change_word(0, ROG_WORD_ENABLED | ROG_WORD_EXPIRES);
 	rog_shared->cutoff_xid = InvalidTransactionId;
 	LWLockRelease(rog_shared->lock);
 	return true;

@@ -24,13 +24,13 @@ BEGIN;
 SELECT plan(60);
 
 -- ---- the functions and their exact signatures ----
-SELECT has_function('public', 'rog_enable', ARRAY['text', 'interval', 'text'],
-    'rog_enable(text, interval, text) exists');
-SELECT function_returns('public', 'rog_enable', ARRAY['text', 'interval', 'text'], 'pg_lsn',
-    'rog_enable(text, interval, text) returns pg_lsn');
-SELECT is(pg_get_function_arguments('public.rog_enable(text, interval, text)'::regprocedure),
-    $$reason text DEFAULT NULL::text, drain_timeout interval DEFAULT '00:00:05'::interval, scope text DEFAULT 'cluster'::text$$,
-    'rog_enable arguments: reason DEFAULT NULL, drain_timeout DEFAULT 5s, scope DEFAULT cluster');
+SELECT has_function('public', 'rog_enable', ARRAY['text', 'interval', 'text', 'interval'],
+    'rog_enable(text, interval, text, interval) exists');
+SELECT function_returns('public', 'rog_enable', ARRAY['text', 'interval', 'text', 'interval'], 'pg_lsn',
+    'rog_enable(text, interval, text, interval) returns pg_lsn');
+SELECT is(pg_get_function_arguments('public.rog_enable(text, interval, text, interval)'::regprocedure),
+    $$reason text DEFAULT NULL::text, drain_timeout interval DEFAULT '00:00:05'::interval, scope text DEFAULT 'cluster'::text, expires_in interval DEFAULT NULL::interval$$,
+    'rog_enable arguments: reason DEFAULT NULL, drain_timeout DEFAULT 5s, scope DEFAULT cluster, expires_in DEFAULT NULL');
 SELECT has_function('public', 'rog_disable', ARRAY['text'],
     'rog_disable(text) exists');
 SELECT function_returns('public', 'rog_disable', ARRAY['text'], 'boolean',
@@ -42,18 +42,18 @@ SELECT function_returns('public', 'rog_status', ARRAY[]::text[], 'record',
 SELECT is(pg_get_function_arguments('public.rog_status()'::regprocedure),
     'OUT enabled boolean, OUT source text, OUT reason text, OUT enabled_by name, '
     'OUT enabled_at timestamp with time zone, OUT lsn pg_lsn, OUT draining boolean, '
-    'OUT prepared_xacts integer',
+    'OUT prepared_xacts integer, OUT expires_at timestamp with time zone, OUT exempt boolean',
     'rog_status() OUT columns');
 
-SELECT volatility_is('public', 'rog_enable', ARRAY['text', 'interval', 'text'], 'volatile',
+SELECT volatility_is('public', 'rog_enable', ARRAY['text', 'interval', 'text', 'interval'], 'volatile',
     'rog_enable is volatile');
 SELECT volatility_is('public', 'rog_disable', ARRAY['text'], 'volatile',
     'rog_disable is volatile');
 SELECT volatility_is('public', 'rog_status', ARRAY[]::text[], 'volatile',
     'rog_status is volatile');
-SELECT isnt_strict('public', 'rog_enable', ARRAY['text', 'interval', 'text'],
+SELECT isnt_strict('public', 'rog_enable', ARRAY['text', 'interval', 'text', 'interval'],
     'rog_enable is not strict (NULL reason allowed, NULL timeout reported)');
-SELECT function_lang_is('public', 'rog_enable', ARRAY['text', 'interval', 'text'], 'c',
+SELECT function_lang_is('public', 'rog_enable', ARRAY['text', 'interval', 'text', 'interval'], 'c',
     'rog_enable is written in C');
 SELECT results_eq(
     $$SELECT p.proname::text COLLATE "default" FROM pg_depend d
@@ -62,9 +62,9 @@ SELECT results_eq(
              AND d.refobjid = e.oid
        WHERE e.extname = 'readonly_guard' AND d.deptype = 'e'
        ORDER BY 1$$,
-    $$VALUES ('rog_disable'), ('rog_enable'), ('rog_follower_lag'), ('rog_status'),
-             ('rog_version'), ('rog_wait_for_catchup')$$,
-    'the extension owns exactly rog_disable, rog_enable, rog_follower_lag, rog_status, rog_version, rog_wait_for_catchup');
+    $$VALUES ('rog_disable'), ('rog_enable'), ('rog_follower_lag'), ('rog_stats'),
+             ('rog_stats_reset'), ('rog_status'), ('rog_version'), ('rog_wait_for_catchup')$$,
+    'the extension owns exactly rog_disable, rog_enable, rog_follower_lag, rog_stats, rog_stats_reset, rog_status, rog_version, rog_wait_for_catchup');
 
 -- follower catch-up (src/lag.c)
 SELECT has_function('public', 'rog_follower_lag', ARRAY[]::text[],
@@ -88,13 +88,13 @@ SELECT isnt_strict('public', 'rog_wait_for_catchup', ARRAY['interval', 'integer'
     'rog_wait_for_catchup is not strict (NULL arguments reported)');
 
 -- ---- privileges ----
-SELECT function_privs_are('public', 'rog_enable', ARRAY['text', 'interval', 'text'],
+SELECT function_privs_are('public', 'rog_enable', ARRAY['text', 'interval', 'text', 'interval'],
     'public', ARRAY[]::text[], 'PUBLIC cannot execute rog_enable');
 SELECT function_privs_are('public', 'rog_disable', ARRAY['text'],
     'public', ARRAY[]::text[], 'PUBLIC cannot execute rog_disable');
 SELECT function_privs_are('public', 'rog_status', ARRAY[]::text[],
     'public', ARRAY['EXECUTE'], 'PUBLIC can execute rog_status');
-SELECT function_privs_are('public', 'rog_enable', ARRAY['text', 'interval', 'text'],
+SELECT function_privs_are('public', 'rog_enable', ARRAY['text', 'interval', 'text', 'interval'],
     'pg_monitor', ARRAY[]::text[], 'pg_monitor cannot execute rog_enable');
 SELECT function_privs_are('public', 'rog_disable', ARRAY['text'],
     'pg_monitor', ARRAY[]::text[], 'pg_monitor cannot execute rog_disable');
