@@ -87,7 +87,9 @@ static object_access_hook_type prev_object_access_hook = NULL;
 #define XACT_RO_FORCED			0x08	/* we set XactReadOnly */
 #define XACT_PERMIT_KNOWN		0x10	/* XACT_PERMITTED is up to date... */
 #define XACT_PERMITTED			0x20	/* ...and says it may write */
-#define XACT_EXEMPT_LOGGED		0x40	/* logged an exempt role's write */
+#define XACT_EXEMPT_KNOWN		0x40	/* XACT_EXEMPT is up to date... */
+#define XACT_EXEMPT				0x80	/* ...and says the session is exempt */
+#define XACT_EXEMPT_LOGGED		0x100	/* logged an exempt role's write */
 
 /* what the commit check or the commit must act on: needs the callback */
 #define XACT_NEEDS_CALLBACK		(XACT_XID_PREDATES | XACT_CHANGED_SETTINGS)
@@ -237,47 +239,61 @@ rog_note_mode_off(void)
 }
 
 /*
+ * Is the session exempt (readonly_guard.exempt_roles)?  Looked up once per
+ * transaction: the setting changes only on reload, between transactions.
+ */
+static bool
+rog_transaction_exempt(void)
+{
+	if ((rog_xact_flags() & XACT_EXEMPT_KNOWN) == 0)
+		rog_xact_set(rog_session_exempt() ?
+					 XACT_EXEMPT_KNOWN | XACT_EXEMPT : XACT_EXEMPT_KNOWN);
+	return (xact_flags & XACT_EXEMPT) != 0;
+}
+
+/* Log an exempt session's first write of the transaction. */
+static void
+rog_log_exempt_write(const char *what)
+{
+	if (what == NULL || (xact_flags & XACT_EXEMPT_LOGGED) != 0)
+		return;
+	rog_xact_set(XACT_EXEMPT_LOGGED);
+	ereport(LOG,
+			(errmsg("role \"%s\" writes in read-only mode as a member of readonly_guard.exempt_roles",
+					GetUserNameFromId(GetSessionUserId(), false)),
+			 errdetail("The first write of this transaction is %s.", what)));
+}
+
+/*
  * May this transaction write although read-only mode is in force?  A member
  * of readonly_guard.exempt_roles may, and so may a transaction that
- * predates the mode while rog_enable() drains.  Cached per state word, so
- * that the lookups behind it are made once per change.  what names the
- * statement if it writes: an exempt role's first write in a transaction is
- * logged.
+ * predates the mode while rog_enable() drains (cached per state word, so
+ * that the lock behind it is taken once per change).  what names the
+ * statement if it writes, for the log of exempt writes.
  */
 static bool
 rog_transaction_may_write(const char *what)
 {
-	TransactionId xid = GetTopTransactionIdIfAny();
-	uint32		flags = rog_xact_flags();
-	bool		exempt;
+	TransactionId xid;
 
-	if ((flags & XACT_PERMIT_KNOWN) == 0 || xact_permit_word != rog_seen_word)
+	if (rog_transaction_exempt())
 	{
-		bool		permitted = rog_session_exempt() ||
-			(TransactionIdIsValid(xid) && rog_drain_permits(xid));
+		rog_log_exempt_write(what);
+		return true;
+	}
+
+	xid = GetTopTransactionIdIfAny();
+	if (!TransactionIdIsValid(xid))
+		return false;
+	if ((xact_flags & XACT_PERMIT_KNOWN) == 0 || xact_permit_word != rog_seen_word)
+	{
+		bool		permitted = rog_drain_permits(xid);
 
 		xact_flags &= ~XACT_PERMITTED;
 		rog_xact_set(permitted ? XACT_PERMIT_KNOWN | XACT_PERMITTED : XACT_PERMIT_KNOWN);
 		xact_permit_word = rog_seen_word;
-
-		/* a drain permit depends on the XID: ask again once there is one */
-		if (!permitted && !TransactionIdIsValid(xid))
-			xact_flags &= ~XACT_PERMIT_KNOWN;
 	}
-	if ((xact_flags & XACT_PERMITTED) == 0)
-		return false;
-
-	exempt = (xact_flags & XACT_EXEMPT_LOGGED) == 0 && what != NULL &&
-		rog_session_exempt();
-	if (exempt)
-	{
-		rog_xact_set(XACT_EXEMPT_LOGGED);
-		ereport(LOG,
-				(errmsg("role \"%s\" writes in read-only mode as a member of readonly_guard.exempt_roles",
-						GetUserNameFromId(GetSessionUserId(), false)),
-				 errdetail("The first write of this transaction is %s.", what)));
-	}
-	return true;
+	return (xact_flags & XACT_PERMITTED) != 0;
 }
 
 /* ---- the error ---- */
@@ -960,9 +976,30 @@ rog_is_sequence_writer(Oid funcid)
 					  lengthof(rog_sequence_writers));
 }
 
+/* every writer's OID lies in [writer_oid_min, writer_oid_max] */
+static Oid	writer_oid_min = InvalidOid;
+static Oid	writer_oid_max = InvalidOid;
+
+static void
+rog_widen_writer_range(const Oid *oids, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		if (writer_oid_min == InvalidOid || oids[i] < writer_oid_min)
+			writer_oid_min = oids[i];
+		if (oids[i] > writer_oid_max)
+			writer_oid_max = oids[i];
+	}
+}
+
+/* Most OIDs fail the range test at once. */
 static bool
 rog_is_writer_function(Oid funcid)
 {
+	if (funcid < writer_oid_min || funcid > writer_oid_max)
+		return false;
 	return rog_is_large_object_writer(funcid) || rog_is_sequence_writer(funcid);
 }
 
@@ -1087,6 +1124,11 @@ rog_xact_callback(XactEvent event, void *arg)
 void
 rog_install_hooks(void)
 {
+	rog_widen_writer_range(rog_large_object_writers,
+						   lengthof(rog_large_object_writers));
+	rog_widen_writer_range(rog_sequence_writers,
+						   lengthof(rog_sequence_writers));
+
 	prev_ExecutorStart = ExecutorStart_hook;
 	ExecutorStart_hook = rog_ExecutorStart;
 	prev_ExecutorRun = ExecutorRun_hook;
