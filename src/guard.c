@@ -242,9 +242,11 @@ rog_note_mode_off(void)
  * Is the session exempt (readonly_guard.exempt_roles)?  Looked up once per
  * transaction: the setting changes only on reload, between transactions.
  */
-static bool
+static inline bool
 rog_transaction_exempt(void)
 {
+	if (rog_exempt_roles == NULL || rog_exempt_roles[0] == '\0')
+		return false;
 	if ((rog_xact_flags() & XACT_EXEMPT_KNOWN) == 0)
 		rog_xact_set(rog_session_exempt() ?
 					 XACT_EXEMPT_KNOWN | XACT_EXEMPT : XACT_EXEMPT_KNOWN);
