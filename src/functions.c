@@ -230,7 +230,7 @@ rog_json_time(StringInfo buf, const char *key, TimestampTz t)
  * Nothing is sent where a notification cannot be (a standby, outside a
  * transaction, a process with no database).
  */
-static void
+static bool
 rog_notify(bool enabled, const char *source, const char *reason,
 		   TimestampTz enabled_at, TimestampTz expires_at)
 {
@@ -239,7 +239,7 @@ rog_notify(bool enabled, const char *source, const char *reason,
 	if (RecoveryInProgress() || !IsTransactionState() ||
 		IsParallelWorker() || !OidIsValid(MyDatabaseId) ||
 		MyBackendType != B_BACKEND)
-		return;
+		return false;
 
 	initStringInfo(&payload);
 	appendStringInfo(&payload, "{\"enabled\": %s, ", enabled ? "true" : "false");
@@ -253,20 +253,23 @@ rog_notify(bool enabled, const char *source, const char *reason,
 	appendStringInfoChar(&payload, '}');
 
 	Async_Notify(ROG_NOTIFY_CHANNEL, payload.data);
+	return true;
 }
 
-/* Announce the cluster-wide state (after rog_enable, rog_disable, expiry). */
-void
+/*
+ * Announce the cluster-wide state (after rog_enable, rog_disable, expiry).
+ * Returns false if no notification could be queued here.
+ */
+bool
 rog_notify_state_change(void)
 {
 	RogClusterState state;
 
 	rog_get_cluster_state(&state);
 	if (state.enabled)
-		rog_notify(true, "cluster", state.reason, state.enabled_at,
-				   state.expires_at);
-	else
-		rog_notify(false, NULL, NULL, 0, 0);
+		return rog_notify(true, "cluster", state.reason, state.enabled_at,
+						  state.expires_at);
+	return rog_notify(false, NULL, NULL, 0, 0);
 }
 
 /*
@@ -277,9 +280,9 @@ static void
 rog_notify_database_scope(bool on, const char *message)
 {
 	if (pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED)
-		rog_notify_state_change();
+		(void) rog_notify_state_change();
 	else
-		rog_notify(on, on ? "database" : NULL, message, 0, 0);
+		(void) rog_notify(on, on ? "database" : NULL, message, 0, 0);
 }
 
 /*
@@ -327,7 +330,7 @@ rog_enable(PG_FUNCTION_ARGS)
 					GetUserNameFromId(GetUserId(), false)),
 			 reason ? errdetail("Reason: %s", reason) : 0,
 			 expires_at ? errhint("It lifts itself at %s.", timestamptz_to_str(expires_at)) : 0));
-	rog_notify_state_change();
+	(void) rog_notify_state_change();
 
 	rog_drain(cutoff, timeout_ms);
 
@@ -351,7 +354,8 @@ rog_disable(PG_FUNCTION_ARGS)
 	{
 		was_on = rog_database_setting_on();
 		rog_alter_current_database(false, NULL);
-		rog_notify_database_scope(false, NULL);
+		if (was_on)
+			rog_notify_database_scope(false, NULL);
 		PG_RETURN_BOOL(was_on);
 	}
 	was_on = rog_set_cluster_disabled();
@@ -360,7 +364,7 @@ rog_disable(PG_FUNCTION_ARGS)
 		ereport(LOG,
 				(errmsg("read-only mode disabled for the cluster by role \"%s\"",
 						GetUserNameFromId(GetUserId(), false))));
-		rog_notify_state_change();
+		(void) rog_notify_state_change();
 	}
 	if (rog_session_read_only)
 		ereport(NOTICE,

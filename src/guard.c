@@ -90,9 +90,10 @@ static object_access_hook_type prev_object_access_hook = NULL;
 #define XACT_EXEMPT_KNOWN		0x40	/* XACT_EXEMPT is up to date... */
 #define XACT_EXEMPT				0x80	/* ...and says the session is exempt */
 #define XACT_EXEMPT_LOGGED		0x100	/* logged an exempt role's write */
+#define XACT_ANNOUNCING			0x200	/* queued NOTIFY of an expiry */
 
 /* what the commit check or the commit must act on: needs the callback */
-#define XACT_NEEDS_CALLBACK		(XACT_XID_PREDATES | XACT_CHANGED_SETTINGS)
+#define XACT_NEEDS_CALLBACK		(XACT_XID_PREDATES | XACT_CHANGED_SETTINGS | XACT_ANNOUNCING)
 
 #if PG_VERSION_NUM >= 170000
 #define ROG_MY_LXID				(MyProc->vxid.lxid)
@@ -137,7 +138,8 @@ rog_settle_quiet(void)
 	uint32		word = pg_atomic_read_u32(&rog_shared->word);
 
 	if (word == rog_seen_word &&
-		(word & (ROG_WORD_ENABLED | ROG_WORD_EXPIRES | ROG_WORD_RECOVERY)) == 0 &&
+		(word & (ROG_WORD_ENABLED | ROG_WORD_EXPIRES | ROG_WORD_RECOVERY |
+				 ROG_WORD_ANNOUNCE)) == 0 &&
 		!rog_session_read_only && xact_flags == 0)
 		rog_quiet_word = word;
 }
@@ -219,6 +221,18 @@ void
 rog_forget_transaction_observation(void)
 {
 	xact_flags &= ~(XACT_OBSERVED | XACT_XID_PREDATES);
+}
+
+/*
+ * Timed read-only mode expired (ROG_WORD_ANNOUNCE): queue the notification
+ * in this transaction, once.  Every session does so at its next statement
+ * until a transaction that queued it commits, so a rollback loses nothing.
+ */
+void
+rog_announce_expiry(void)
+{
+	if ((rog_xact_flags() & XACT_ANNOUNCING) == 0 && rog_notify_state_change())
+		rog_xact_set(XACT_ANNOUNCING);
 }
 
 /*
@@ -1108,6 +1122,8 @@ rog_xact_callback(XactEvent event, void *arg)
 				pg_atomic_fetch_add_u32(&rog_shared->settings_generation, 1);
 				pg_atomic_fetch_add_u32(&rog_shared->word, ROG_WORD_CHANGE);
 			}
+			if (xact_flags & XACT_ANNOUNCING)
+				rog_expiry_announced();
 			xact_flags = 0;
 			break;
 

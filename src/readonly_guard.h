@@ -51,7 +51,8 @@
 #define ROG_WORD_DRAINING		0x2u	/* writers that predate it may commit */
 #define ROG_WORD_EXPIRES		0x4u	/* ...until expires_at */
 #define ROG_WORD_RECOVERY		0x8u	/* started in recovery, end not seen */
-#define ROG_WORD_CHANGE			0x10u	/* one step of the change counter */
+#define ROG_WORD_ANNOUNCE		0x10u	/* an expiry no NOTIFY has announced */
+#define ROG_WORD_CHANGE			0x20u	/* one step of the change counter */
 
 /*
  * EXPIRES is never set without ENABLED, so the word never holds this value:
@@ -145,6 +146,7 @@ extern void rog_drain(TransactionId cutoff, int64 timeout_ms);
 extern bool rog_drain_permits(TransactionId xid);
 extern XLogRecPtr rog_current_lsn(void);
 extern void rog_count_refusal(RogStatClass class);
+extern void rog_expiry_announced(void);
 extern void rog_reset_stats(void);
 
 /*
@@ -160,7 +162,7 @@ rog_read_only(void)
 
 	if (unlikely(word != rog_seen_word))
 		rog_notice_change(word);
-	if (unlikely(word & (ROG_WORD_EXPIRES | ROG_WORD_RECOVERY)))
+	if (unlikely(word & (ROG_WORD_EXPIRES | ROG_WORD_RECOVERY | ROG_WORD_ANNOUNCE)))
 		word = rog_notice_expiry_or_promotion(word);
 	return (word & ROG_WORD_ENABLED) != 0 || rog_session_read_only;
 }
@@ -176,13 +178,14 @@ rog_spoil_quiet_word(void)
 }
 
 extern void rog_install_hooks(void);
+extern void rog_announce_expiry(void);
 extern void rog_refuse_if_transaction_wrote(void);
 extern void rog_forget_transaction_observation(void);
 extern const char *rog_source_name(void);
 
 /* functions.c */
 extern void rog_require_preload(void);
-extern void rog_notify_state_change(void);
+extern bool rog_notify_state_change(void);
 extern int64 rog_interval_arg_ms(FunctionCallInfo fcinfo, int argno,
 								 const char *name, const char *null_hint);
 

@@ -440,19 +440,32 @@ rog_notice_expiry(uint32 word)
 		LWLockRelease(rog_shared->lock);
 		return;
 	}
-	rog_change_word(0, ROG_WORD_ENABLED | ROG_WORD_EXPIRES);
+	/* ANNOUNCE: sessions notify until one of them commits (see guard.c) */
+	rog_change_word(ROG_WORD_ANNOUNCE, ROG_WORD_ENABLED | ROG_WORD_EXPIRES);
 	rog_shared->cutoff_xid = InvalidTransactionId;
 	LWLockRelease(rog_shared->lock);
 
 	ereport(LOG,
 			(errmsg("read-only mode of the cluster expired at %s",
 					timestamptz_to_str(expires_at))));
-	rog_notify_state_change();
+}
+
+/* A transaction that announced the expiry committed: the others may stop. */
+void
+rog_expiry_announced(void)
+{
+	uint32		old = pg_atomic_read_u32(&rog_shared->word);
+
+	while ((old & ROG_WORD_ANNOUNCE) != 0 &&
+		   !pg_atomic_compare_exchange_u32(&rog_shared->word, &old,
+										   (old & ~ROG_WORD_ANNOUNCE) + ROG_WORD_CHANGE))
+		;
 }
 
 /*
- * The slow part of rog_read_only(), for words with ROG_WORD_EXPIRES or
- * ROG_WORD_RECOVERY.  Returns the word as it is now, already noticed.
+ * The slow part of rog_read_only(), for words with ROG_WORD_EXPIRES,
+ * ROG_WORD_RECOVERY or ROG_WORD_ANNOUNCE.  Returns the word as it is now,
+ * already noticed.
  */
 uint32
 rog_notice_expiry_or_promotion(uint32 word)
@@ -461,6 +474,8 @@ rog_notice_expiry_or_promotion(uint32 word)
 		rog_notice_promotion(word);
 	if (word & ROG_WORD_EXPIRES)
 		rog_notice_expiry(word);
+	if (pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ANNOUNCE)
+		rog_announce_expiry();
 
 	word = pg_atomic_read_u32(&rog_shared->word);
 	if (word != rog_seen_word)
@@ -602,7 +617,8 @@ rog_set_cluster_enabled(const char *reason, TimestampTz expires_at,
 		 * transaction holding an older one may have written before the
 		 * refusal could reach it, so it belongs to the drain.
 		 */
-		rog_change_word(ROG_WORD_ENABLED | (expires_at != 0 ? ROG_WORD_EXPIRES : 0), 0);
+		rog_change_word(ROG_WORD_ENABLED | (expires_at != 0 ? ROG_WORD_EXPIRES : 0),
+						ROG_WORD_ANNOUNCE);
 		pg_memory_barrier();
 		rog_shared->cutoff_xid = XidFromFullTransactionId(ReadNextFullTransactionId());
 	}
@@ -655,7 +671,7 @@ rog_set_cluster_disabled(void)
 	file.enabled = 0;
 	rog_write_state_file(&file, ROG_STATE_UNCHANGED);
 
-	rog_change_word(0, ROG_WORD_ENABLED | ROG_WORD_EXPIRES);
+	rog_change_word(0, ROG_WORD_ENABLED | ROG_WORD_EXPIRES | ROG_WORD_ANNOUNCE);
 	rog_shared->cutoff_xid = InvalidTransactionId;
 	LWLockRelease(rog_shared->lock);
 	return true;
