@@ -91,6 +91,8 @@ static object_access_hook_type prev_object_access_hook = NULL;
 #define XACT_EXEMPT				0x80	/* ...and says the session is exempt */
 #define XACT_EXEMPT_LOGGED		0x100	/* logged an exempt role's write */
 #define XACT_ANNOUNCING			0x200	/* queued NOTIFY of an expiry */
+#define XACT_SETTLED			0x400	/* observed, may not write, marked
+										 * read-only: reads need nothing more */
 
 /* what the commit check or the commit must act on: needs the callback */
 #define XACT_NEEDS_CALLBACK		(XACT_XID_PREDATES | XACT_CHANGED_SETTINGS | XACT_ANNOUNCING)
@@ -248,9 +250,25 @@ rog_note_mode_off(void)
 	{
 		rog_release_xact_read_only();
 		rog_forget_transaction_observation();
+		xact_flags &= ~XACT_SETTLED;
 	}
 	rog_settle_quiet();
 }
+
+/*
+ * Under read-only mode, is this transaction settled: observed, without
+ * permission to write, and marked read-only (a subtransaction's end may
+ * have restored XactReadOnly, hence the test)?  Then a statement or call
+ * that does not write needs nothing more.  Permission cannot appear later
+ * in a transaction: the drain only ever ends, and an XID taken under the
+ * mode is never in the drain.
+ */
+static inline bool
+rog_xact_settled(void)
+{
+	return (rog_xact_flags() & XACT_SETTLED) != 0 && XactReadOnly;
+}
+
 
 /*
  * Is the session exempt (readonly_guard.exempt_roles)?  Looked up once per
@@ -310,6 +328,28 @@ rog_transaction_may_write(const char *what)
 		xact_permit_word = rog_seen_word;
 	}
 	return (xact_flags & XACT_PERMITTED) != 0;
+}
+
+/*
+ * The common first step of a transaction under read-only mode: a read,
+ * with no XID, by a session that is not exempt.  Observe the mode, mark the
+ * transaction read-only and settle it, with one flag update.  Returns false
+ * if the case is not that simple.
+ */
+static inline bool
+rog_settle_reading_xact(void)
+{
+	if (TransactionIdIsValid(GetTopTransactionIdIfAny()) ||
+		rog_transaction_exempt())
+		return false;
+	if (XactReadOnly)
+		rog_xact_set(XACT_OBSERVED | XACT_SETTLED);
+	else
+	{
+		XactReadOnly = true;
+		rog_xact_set(XACT_OBSERVED | XACT_RO_FORCED | XACT_SETTLED);
+	}
+	return true;
 }
 
 /* ---- the error ---- */
@@ -479,6 +519,11 @@ rog_check_plan(PlannedStmt *stmt, int eflags)
 	bool		writes = (eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0 &&
 		rog_plan_may_write(stmt);
 
+	if (!writes &&
+		(rog_xact_settled() ||
+		 ((xact_flags & XACT_OBSERVED) == 0 && rog_settle_reading_xact())))
+		return;
+
 	rog_observe();
 	if (rog_transaction_may_write(writes ? CreateCommandName((Node *) stmt) : NULL))
 	{
@@ -487,6 +532,7 @@ rog_check_plan(PlannedStmt *stmt, int eflags)
 	}
 
 	rog_force_xact_read_only();
+	rog_xact_set(XACT_SETTLED);
 	if (writes && rog_plan_writes_permanent_relation(stmt))
 		rog_refuse(rog_plan_stat_class(stmt), CreateCommandName((Node *) stmt), NULL);
 }
@@ -1024,6 +1070,11 @@ rog_check_function(Oid funcid)
 {
 	bool		writer = rog_is_writer_function(funcid);
 
+	if (likely(!writer) &&
+		(rog_xact_settled() ||
+		 ((xact_flags & XACT_OBSERVED) == 0 && rog_settle_reading_xact())))
+		return;
+
 	rog_observe();
 	if (rog_transaction_may_write(writer ? get_func_name(funcid) : NULL))
 	{
@@ -1032,6 +1083,7 @@ rog_check_function(Oid funcid)
 	}
 
 	rog_force_xact_read_only();
+	rog_xact_set(XACT_SETTLED);
 	if (likely(!writer))
 		return;
 	if (rog_is_large_object_writer(funcid))
