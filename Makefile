@@ -13,7 +13,7 @@ EXTENSION = readonly_guard
 DATA = readonly_guard--1.0.sql readonly_guard--1.1.sql readonly_guard--1.0--1.1.sql
 PGFILEDESC = "readonly_guard - enforced cluster read-only mode"
 
-REGRESS = setup upgrade blocked allowed escape errors features
+REGRESS = setup upgrade blocked allowed escape errors features bypass fuzz
 
 ISOLATION = drain_commit drain_timeout drain_zero commit_after prepared_stmt twophase concurrent_enable db_setting notify
 ISOLATION_OPTS = --load-extension=readonly_guard

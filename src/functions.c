@@ -332,6 +332,7 @@ rog_enable(PG_FUNCTION_ARGS)
 			 expires_at ? errhint("It lifts itself at %s.", timestamptz_to_str(expires_at)) : 0));
 	(void) rog_notify_state_change();
 
+	rog_mark_transaction_read_only();
 	rog_drain(cutoff, timeout_ms);
 
 	lsn = rog_current_lsn();

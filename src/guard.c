@@ -42,6 +42,9 @@
 #include "catalog/namespace.h"
 #include "catalog/objectaccess.h"
 #include "catalog/pg_class.h"
+#include "utils/syscache.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_proc.h"
 #include "commands/defrem.h"
 #include "executor/executor.h"
 #include "lib/stringinfo.h"
@@ -93,9 +96,13 @@ static object_access_hook_type prev_object_access_hook = NULL;
 #define XACT_ANNOUNCING			0x200	/* queued NOTIFY of an expiry */
 #define XACT_SETTLED			0x400	/* observed, may not write, marked
 										 * read-only: reads need nothing more */
+#define XACT_WROTE_ALLOWED		0x800	/* under the mode, ran a write the
+										 * guard allows (temporary objects,
+										 * settings, maintenance) */
 
 /* what the commit check or the commit must act on: needs the callback */
-#define XACT_NEEDS_CALLBACK		(XACT_XID_PREDATES | XACT_CHANGED_SETTINGS | XACT_ANNOUNCING)
+#define XACT_NEEDS_CALLBACK		(XACT_OBSERVED | XACT_XID_PREDATES | \
+								 XACT_CHANGED_SETTINGS | XACT_ANNOUNCING)
 
 #if PG_VERSION_NUM >= 170000
 #define ROG_MY_LXID				(MyProc->vxid.lxid)
@@ -533,8 +540,11 @@ rog_check_plan(PlannedStmt *stmt, int eflags)
 
 	rog_force_xact_read_only();
 	rog_xact_set(XACT_SETTLED);
-	if (writes && rog_plan_writes_permanent_relation(stmt))
+	if (!writes)
+		return;
+	if (rog_plan_writes_permanent_relation(stmt))
 		rog_refuse(rog_plan_stat_class(stmt), CreateCommandName((Node *) stmt), NULL);
+	rog_xact_set(XACT_WROTE_ALLOWED);	/* temporary tables only */
 }
 
 static inline void
@@ -586,8 +596,9 @@ rog_call_next_ExecutorRun(ROG_EXECUTOR_RUN_PARAMS)
 }
 
 /*
- * Run a statement, with rog_explain_core_refusal() in the error context if
- * read-only mode is in force.
+ * Run a statement under read-only mode: check its plan again (a cursor or
+ * portal may have started before the mode, and each fetch runs here), and
+ * run it with rog_explain_core_refusal() in the error context.
  */
 static pg_noinline void
 rog_run_explaining_refusals(ROG_EXECUTOR_RUN_PARAMS)
@@ -596,23 +607,21 @@ rog_run_explaining_refusals(ROG_EXECUTOR_RUN_PARAMS)
 
 	if (!rog_read_only())
 	{
+		rog_note_mode_off();
 		rog_call_next_ExecutorRun(ROG_EXECUTOR_RUN_ARGS);
 		return;
 	}
+	rog_check_plan(queryDesc->plannedstmt, 0);
 	rog_push_error_context(&callback);
 	rog_call_next_ExecutorRun(ROG_EXECUTOR_RUN_ARGS);
 	error_context_stack = callback.previous;
 }
 
-/*
- * Core can refuse a write only in a transaction our ExecutorStart or
- * object_access hook has seen under read-only mode, and then xact_flags is
- * not zero.  Otherwise this is a bare jump to the next hook.
- */
+/* The common case is a bare jump to the next hook. */
 static void
 rog_ExecutorRun(ROG_EXECUTOR_RUN_PARAMS)
 {
-	if (unlikely(xact_flags != 0))
+	if (unlikely(!rog_quiet() || xact_flags != 0))
 		rog_run_explaining_refusals(ROG_EXECUTOR_RUN_ARGS);
 	else
 		rog_call_next_ExecutorRun(ROG_EXECUTOR_RUN_ARGS);
@@ -809,6 +818,43 @@ rog_drop_touches_only_temp(DropStmt *stmt)
 	return true;
 }
 
+/* Are all these existing relations temporary tables or sequences? */
+static bool
+rog_relations_are_temp_tables(List *rangevars)
+{
+	ListCell   *lc;
+
+	foreach(lc, rangevars)
+	{
+		Oid			relid = RangeVarGetRelid(lfirst_node(RangeVar, lc), NoLock, true);
+		char		relkind;
+
+		if (!OidIsValid(relid))
+			continue;
+		relkind = get_rel_relkind(relid);
+		if (get_rel_persistence(relid) != RELPERSISTENCE_TEMP ||
+			(relkind != RELKIND_RELATION && relkind != RELKIND_SEQUENCE))
+			return false;
+	}
+	return true;
+}
+
+/* Does ALTER TABLE link the table to another one (INHERIT, NO INHERIT)? */
+static bool
+rog_alter_table_links(AlterTableStmt *stmt)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+
+		if (cmd->subtype == AT_AddInherit || cmd->subtype == AT_DropInherit)
+			return true;
+	}
+	return false;
+}
+
 /* GRANT/REVOKE on temporary tables only (pgTAP does that) */
 static bool
 rog_grant_touches_only_temp(GrantStmt *stmt)
@@ -825,7 +871,9 @@ rog_utility_touches_only_temp(Node *parsetree)
 	switch (nodeTag(parsetree))
 	{
 		case T_CreateStmt:
-			return rog_creates_temp(((CreateStmt *) parsetree)->relation);
+			/* a temporary child would mark a permanent parent */
+			return rog_creates_temp(((CreateStmt *) parsetree)->relation) &&
+				rog_relations_are_temp(((CreateStmt *) parsetree)->inhRelations);
 		case T_CreateSeqStmt:
 			return rog_creates_temp(((CreateSeqStmt *) parsetree)->sequence);
 		case T_ViewStmt:
@@ -839,18 +887,22 @@ rog_utility_touches_only_temp(Node *parsetree)
 		case T_IndexStmt:
 			return rog_relation_is_temp(((IndexStmt *) parsetree)->relation);
 		case T_AlterTableStmt:
-			return rog_relation_is_temp(((AlterTableStmt *) parsetree)->relation);
+			return rog_relation_is_temp(((AlterTableStmt *) parsetree)->relation) &&
+				!rog_alter_table_links(((AlterTableStmt *) parsetree));
 		case T_AlterSeqStmt:
 			return rog_relation_is_temp(((AlterSeqStmt *) parsetree)->sequence);
 		case T_DropStmt:
-			return rog_drop_touches_only_temp((DropStmt *) parsetree);
+			/* CASCADE could reach permanent objects that depend on it */
+			return ((DropStmt *) parsetree)->behavior != DROP_CASCADE &&
+				rog_drop_touches_only_temp((DropStmt *) parsetree);
 		case T_TruncateStmt:
 			return rog_relations_are_temp(((TruncateStmt *) parsetree)->relations);
 		case T_CopyStmt:
 			return ((CopyStmt *) parsetree)->relation != NULL &&
 				rog_relation_is_temp(((CopyStmt *) parsetree)->relation);
 		case T_LockStmt:
-			return rog_relations_are_temp(((LockStmt *) parsetree)->relations);
+			/* locking a view locks the tables under it */
+			return rog_relations_are_temp_tables(((LockStmt *) parsetree)->relations);
 		case T_GrantStmt:
 			return rog_grant_touches_only_temp((GrantStmt *) parsetree);
 		default:
@@ -979,6 +1031,7 @@ rog_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	}
 	else if (rog_utility_allowed(parsetree, kind))
 	{
+		rog_xact_set(XACT_WROTE_ALLOWED);
 		rog_run_lifting_xact_read_only(pstmt, queryString, readOnlyTree, context,
 									   params, queryEnv, dest, qc);
 	}
@@ -1013,6 +1066,21 @@ static const Oid rog_sequence_writers[] = {
 	F_NEXTVAL, F_SETVAL_REGCLASS_INT8, F_SETVAL_REGCLASS_INT8_BOOL
 };
 
+/*
+ * Other built-in functions that write catalogs, indexes or WAL records
+ * that consumers read as data, without the executor and without a
+ * read-only check of their own.
+ */
+static const Oid rog_other_writers[] = {
+	F_PG_IMPORT_SYSTEM_COLLATIONS,
+	F_PG_LOGICAL_EMIT_MESSAGE_BOOL_TEXT_TEXT,
+	F_PG_LOGICAL_EMIT_MESSAGE_BOOL_TEXT_BYTEA,
+	F_PG_REPLICATION_ORIGIN_CREATE, F_PG_REPLICATION_ORIGIN_DROP,
+	F_PG_REPLICATION_ORIGIN_ADVANCE,
+	F_BRIN_SUMMARIZE_NEW_VALUES, F_BRIN_SUMMARIZE_RANGE,
+	F_BRIN_DESUMMARIZE_RANGE, F_GIN_CLEAN_PENDING_LIST
+};
+
 static bool
 rog_oid_in(Oid funcid, const Oid *oids, int n)
 {
@@ -1036,6 +1104,41 @@ rog_is_sequence_writer(Oid funcid)
 {
 	return rog_oid_in(funcid, rog_sequence_writers,
 					  lengthof(rog_sequence_writers));
+}
+
+/*
+ * C functions of contrib modules that write pages or catalogs directly,
+ * by their link symbol (their OIDs differ from one database to another).
+ */
+static const char *const rog_extension_writers[] = {
+	"heap_force_kill", "heap_force_freeze",	/* pg_surgery */
+	"pg_truncate_visibility_map"	/* pg_visibility */
+};
+
+/* Is funcid, not a built-in function, one of rog_extension_writers? */
+static bool
+rog_is_extension_writer(Oid funcid)
+{
+	HeapTuple	tup;
+	bool		writer = false;
+
+	if (funcid < FirstNormalObjectId)
+		return false;
+	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	if (((Form_pg_proc) GETSTRUCT(tup))->prolang == ClanguageId)
+	{
+		bool		isnull;
+		Datum		src = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosrc, &isnull);
+		int			i;
+
+		for (i = 0; !isnull && i < lengthof(rog_extension_writers); i++)
+			if (strcmp(TextDatumGetCString(src), rog_extension_writers[i]) == 0)
+				writer = true;
+	}
+	ReleaseSysCache(tup);
+	return writer;
 }
 
 /* every writer's OID lies in [writer_oid_min, writer_oid_max] */
@@ -1062,13 +1165,20 @@ rog_is_writer_function(Oid funcid)
 {
 	if (funcid < writer_oid_min || funcid > writer_oid_max)
 		return false;
-	return rog_is_large_object_writer(funcid) || rog_is_sequence_writer(funcid);
+	return rog_is_large_object_writer(funcid) || rog_is_sequence_writer(funcid) ||
+		rog_oid_in(funcid, rog_other_writers, lengthof(rog_other_writers));
 }
 
 static void
 rog_check_function(Oid funcid)
 {
 	bool		writer = rog_is_writer_function(funcid);
+
+	/* these take an XID and write nothing */
+	if (unlikely(funcid == F_TXID_CURRENT || funcid == F_PG_CURRENT_XACT_ID))
+		rog_xact_set(XACT_WROTE_ALLOWED);
+	if (funcid >= FirstNormalObjectId)
+		writer = rog_is_extension_writer(funcid);
 
 	if (likely(!writer) &&
 		(rog_xact_settled() ||
@@ -1086,7 +1196,7 @@ rog_check_function(Oid funcid)
 	rog_xact_set(XACT_SETTLED);
 	if (likely(!writer))
 		return;
-	if (rog_is_large_object_writer(funcid))
+	if (!rog_is_sequence_writer(funcid))
 		rog_refuse(ROG_STAT_FUNCTION, psprintf("%s()", get_func_name(funcid)), NULL);
 
 	/*
@@ -1136,9 +1246,10 @@ rog_object_access(ObjectAccessType access, Oid classId, Oid objectId,
  * A transaction that held an XID when it first met read-only mode may have
  * written before the mode reached it: it must not commit or prepare while
  * the mode is on, unless the drain or an exemption lets it.  A transaction
- * that took its XID under the mode wrote only what the hooks allowed
- * (temporary objects).  One that never met the mode before its commit
- * started before the mode did: it is what rog_enable() drains.
+ * that took its XID under the mode may commit only if the hooks allowed a
+ * write (temporary objects, settings, maintenance).  One that never met the
+ * mode before its commit started before the mode did: it is what
+ * rog_enable() drains.
  */
 static void
 rog_check_commit(bool prepare)
@@ -1147,9 +1258,21 @@ rog_check_commit(bool prepare)
 		return;
 	if (!prepare && rog_transaction_may_write(NULL))
 		return;
+	if (xact_flags & XACT_XID_PREDATES)
+		rog_refuse(ROG_STAT_COMMIT, prepare ? "PREPARE TRANSACTION" : "COMMIT",
+				   "This transaction wrote data before read-only mode began, so it is rolled back.");
 
-	rog_refuse(ROG_STAT_COMMIT, prepare ? "PREPARE TRANSACTION" : "COMMIT",
-			   "This transaction wrote data before read-only mode began, so it is rolled back.");
+	/*
+	 * It took its XID under the mode.  Unless that was for a write the guard
+	 * allowed, something wrote past the statement checks (a function that
+	 * writes without the executor, a cursor opened before the mode): the
+	 * commit is the last line of defence.  PREPARE TRANSACTION takes an XID
+	 * of its own; what it prepares cannot be committed while the mode is on
+	 * (COMMIT PREPARED is refused).
+	 */
+	if (!prepare && (xact_flags & XACT_WROTE_ALLOWED) == 0)
+		rog_refuse(ROG_STAT_COMMIT, prepare ? "PREPARE TRANSACTION" : "COMMIT",
+				   "This transaction changed data that read-only mode protects, so it is rolled back.");
 }
 
 /*
@@ -1163,7 +1286,8 @@ rog_xact_callback(XactEvent event, void *arg)
 	{
 		case XACT_EVENT_PRE_COMMIT:
 		case XACT_EVENT_PRE_PREPARE:
-			if ((rog_xact_flags() & XACT_XID_PREDATES) != 0 && rog_read_only())
+			if ((rog_xact_flags() & (XACT_OBSERVED | XACT_XID_PREDATES)) != 0 &&
+				rog_read_only())
 				rog_check_commit(event == XACT_EVENT_PRE_PREPARE);
 			break;
 
@@ -1189,6 +1313,18 @@ rog_xact_callback(XactEvent event, void *arg)
 	}
 }
 
+/*
+ * rog_enable() just turned the mode on: mark the caller's own transaction
+ * read-only at once, since the rest of it (a DO block's cached expressions,
+ * for one) may run without passing a hook again.
+ */
+void
+rog_mark_transaction_read_only(void)
+{
+	rog_observe();
+	rog_force_xact_read_only();
+}
+
 /* ---- installation ---- */
 
 void
@@ -1198,6 +1334,7 @@ rog_install_hooks(void)
 						   lengthof(rog_large_object_writers));
 	rog_widen_writer_range(rog_sequence_writers,
 						   lengthof(rog_sequence_writers));
+	rog_widen_writer_range(rog_other_writers, lengthof(rog_other_writers));
 
 	prev_ExecutorStart = ExecutorStart_hook;
 	ExecutorStart_hook = rog_ExecutorStart;

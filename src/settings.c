@@ -318,7 +318,8 @@ rog_refresh_session(void)
 		/* processes with no database (launchers) have no such settings */
 		if (!OidIsValid(MyDatabaseId) || !OidIsValid(GetSessionUserId()))
 			catalog_known = false;
-		else if (!IsTransactionState())
+		/* no new snapshot in a parallel operation: its leader re-reads */
+		else if (!IsTransactionState() || IsInParallelMode())
 			return false;
 		else
 			rog_read_catalog();
