@@ -276,7 +276,6 @@ rog_xact_settled(void)
 	return (rog_xact_flags() & XACT_SETTLED) != 0 && XactReadOnly;
 }
 
-
 /*
  * Is the session exempt (readonly_guard.exempt_roles)?  Looked up once per
  * transaction: the setting changes only on reload, between transactions.
@@ -317,6 +316,7 @@ rog_transaction_may_write(const char *what)
 {
 	TransactionId xid;
 
+	(void) rog_xact_flags();	/* drop a finished transaction's flags */
 	if (rog_transaction_exempt())
 	{
 		rog_log_exempt_write(what);
