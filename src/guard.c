@@ -617,11 +617,14 @@ rog_run_explaining_refusals(ROG_EXECUTOR_RUN_PARAMS)
 	error_context_stack = callback.previous;
 }
 
-/* The common case is a bare jump to the next hook. */
+/*
+ * The common case is a bare jump to the next hook: the word is never quiet
+ * while the mode is in force.
+ */
 static void
 rog_ExecutorRun(ROG_EXECUTOR_RUN_PARAMS)
 {
-	if (unlikely(!rog_quiet() || xact_flags != 0))
+	if (unlikely(!rog_quiet()))
 		rog_run_explaining_refusals(ROG_EXECUTOR_RUN_ARGS);
 	else
 		rog_call_next_ExecutorRun(ROG_EXECUTOR_RUN_ARGS);
@@ -1254,8 +1257,7 @@ rog_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 static void
 rog_check_commit(bool prepare)
 {
-	if (!TransactionIdIsValid(GetTopTransactionIdIfAny()))
-		return;
+	Assert(TransactionIdIsValid(GetTopTransactionIdIfAny()));
 	if (!prepare && rog_transaction_may_write(NULL))
 		return;
 	if (xact_flags & XACT_XID_PREDATES)
@@ -1286,7 +1288,9 @@ rog_xact_callback(XactEvent event, void *arg)
 	{
 		case XACT_EVENT_PRE_COMMIT:
 		case XACT_EVENT_PRE_PREPARE:
+			/* a transaction without an XID wrote nothing */
 			if ((rog_xact_flags() & (XACT_OBSERVED | XACT_XID_PREDATES)) != 0 &&
+				TransactionIdIsValid(GetTopTransactionIdIfAny()) &&
 				rog_read_only())
 				rog_check_commit(event == XACT_EVENT_PRE_PREPARE);
 			break;
