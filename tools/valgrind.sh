@@ -84,18 +84,17 @@ for f in "$bindir"/*; do
 done
 origins=yes
 [ "${ROG_VG_ORIGINS:-1}" = 0 ] && origins=no
-# One log per process: forked children get their own file (%p); the
-# start time of the postmaster keeps a recycled PID from truncating an
-# earlier process's log.
+# One log per process: forked children get their own file (%p; a PID is
+# not recycled within one run); programs the server runs (COPY ... PROGRAM,
+# archive commands) run natively.
 cat >"$work/bin/postgres" <<EOF
 #!/bin/sh
-ROG_VG_STARTED=\$(date +%s%N)
-export ROG_VG_STARTED
 exec valgrind --quiet --trace-children=yes --track-origins=$origins \\
+	--trace-children-skip='/bin/*,/usr/bin/*' \\
 	--read-var-info=no --leak-check=no --error-limit=no --num-callers=30 \\
 	--gen-suppressions=all --fullpath-after= --vgdb=no \\
 	--suppressions=$src/tools/valgrind.supp \\
-	--log-file=$work/vglogs/%q{ROG_VG_STARTED}-%p.log $bindir/postgres "\$@"
+	--log-file=$work/vglogs/%p.log $bindir/postgres "\$@"
 EOF
 cat >"$work/bin/pg_ctl" <<EOF
 #!/bin/sh
