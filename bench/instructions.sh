@@ -26,44 +26,17 @@
 #   and the workload files there, for callgrind_annotate.
 set -eu
 
-if [ "$(id -u)" = 0 ]; then
-	script=$(readlink -f "$0")
-	[ -n "${KEEP:-}" ] && mkdir -p "$KEEP" && chown postgres "$KEEP"
-	cd /tmp
-	exec runuser -u postgres -- sh "$script" "$@"
+if [ "$(id -u)" = 0 ] && [ -n "${KEEP:-}" ]; then
+	mkdir -p "$KEEP"
+	chown postgres "$KEEP"
 fi
+. "$(dirname "$(readlink -f "$0")")/common.sh"
+bench_as_postgres "$0" "$@"
 
-PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 N1=${N1:-5000}
 N2=${N2:-10000}
-work=$(mktemp -d /tmp/rog_instr.XXXXXX)
-trap 'rm -rf "$work"' EXIT INT TERM
-cd "$work"
-
-single() {	# single DATADIR [postgres options...] < statements
-	dd=$1; shift
-	"$PGBIN/postgres" --single -D "$dd" "$@" postgres
-}
-
-# ---- two data directories: one never sees the extension ----
-for dd in plain rog; do
-	"$PGBIN/initdb" -D "$dd" -A trust -E UTF8 --no-locale -N >"$dd.initdb.log" 2>&1
-done
-cat >setup.sql <<'EOF'
-CREATE TABLE accounts (aid int PRIMARY KEY, abalance int NOT NULL, filler char(84))
-INSERT INTO accounts SELECT g, 0, '' FROM generate_series(1, 100000) g
-VACUUM ANALYZE accounts
-EOF
-single plain <setup.sql >/dev/null 2>setup.plain.log
-{ cat setup.sql; echo "CREATE EXTENSION readonly_guard"; } |
-	single rog -c shared_preload_libraries=readonly_guard >/dev/null 2>setup.rog.log
-
-# ---- workloads ----
-for n in $N1 $N2; do
-	awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++) print "SELECT abalance FROM accounts WHERE aid = 1" }' >select.$n.sql
-	awk -v n="$n" 'BEGIN { print "CREATE TEMP TABLE tmp (a int, b text)";
-		for (i = 0; i < n; i++) print "INSERT INTO tmp VALUES (1, '\''x'\'')" }' >insert.$n.sql
-done
+bench_workdir rog_instr
+bench_single_user_clusters "$N1" "$N2"
 
 # profile NAME WORKLOAD DATADIR [options]: callgrind runs for N1 and N2
 profile() {

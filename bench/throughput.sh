@@ -23,29 +23,21 @@
 #   (~9 min with the defaults).
 set -eu
 
-if [ "$(id -u)" = 0 ]; then
-	script=$(readlink -f "$0")
-	cd /tmp
-	exec runuser -u postgres -- sh "$script" "$@"
-fi
+. "$(dirname "$(readlink -f "$0")")/common.sh"
+bench_as_postgres "$0" "$@"
 
-PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 ROUNDS=${ROUNDS:-5}
 SECS=${SECS:-15}
 CLIENTS=${CLIENTS:-4}
 SCALE=${SCALE:-10}
 PORT=${PORT:-55433}
 WARMUP=${WARMUP:-5}	# seconds of -S after each restart, not counted
-work=$(mktemp -d /tmp/rog_tput.XXXXXX)
+bench_workdir rog_tput
 dd=$work/data
-cleanup() {
+bench_cleanup_hook() {
 	"$PGBIN/pg_ctl" -D "$dd" -m immediate stop >/dev/null 2>&1 || true
-	rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
-cd "$work"
-
-"$PGBIN/initdb" -D "$dd" -A trust -E UTF8 --no-locale -N >initdb.log 2>&1
+bench_initdb "$dd"
 cat >>"$dd/postgresql.conf" <<EOF
 port = $PORT
 listen_addresses = '127.0.0.1'

@@ -16,28 +16,20 @@
 #   TOGGLES=20 IDLE="0 100 500" PORT=55434 (defaults)
 set -eu
 
-if [ "$(id -u)" = 0 ]; then
-	script=$(readlink -f "$0")
-	cd /tmp
-	exec runuser -u postgres -- sh "$script" "$@"
-fi
+. "$(dirname "$(readlink -f "$0")")/common.sh"
+bench_as_postgres "$0" "$@"
 
-PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 TOGGLES=${TOGGLES:-20}
 IDLE=${IDLE:-0 100 500}
 PORT=${PORT:-55434}
-work=$(mktemp -d /tmp/rog_toggle.XXXXXX)
+bench_workdir rog_toggle
 dd=$work/data
 holder=
-cleanup() {
+bench_cleanup_hook() {
 	[ -n "$holder" ] && kill "$holder" 2>/dev/null
 	"$PGBIN/pg_ctl" -D "$dd" -m immediate stop >/dev/null 2>&1 || true
-	rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
-cd "$work"
-
-"$PGBIN/initdb" -D "$dd" -A trust -E UTF8 --no-locale -N >initdb.log 2>&1
+bench_initdb "$dd"
 cat >>"$dd/postgresql.conf" <<EOF
 port = $PORT
 listen_addresses = ''
