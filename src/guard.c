@@ -1298,10 +1298,7 @@ rog_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_COMMIT:
 			/* the local transaction ID is gone by now: read the flags raw */
 			if (xact_flags & XACT_CHANGED_SETTINGS)
-			{
-				pg_atomic_fetch_add_u32(&rog_shared->settings_generation, 1);
-				pg_atomic_fetch_add_u32(&rog_shared->word, ROG_WORD_CHANGE);
-			}
+				rog_settings_changed();
 			if (xact_flags & XACT_ANNOUNCING)
 				rog_expiry_announced();
 			xact_flags = 0;

@@ -147,6 +147,7 @@ extern bool rog_drain_permits(TransactionId xid);
 extern XLogRecPtr rog_current_lsn(void);
 extern void rog_count_refusal(RogStatClass class);
 extern void rog_expiry_announced(void);
+extern void rog_settings_changed(void);
 extern void rog_reset_stats(void);
 
 /*

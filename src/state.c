@@ -374,7 +374,10 @@ rog_shmem_startup_hook(void)
 
 /* ---- the word ---- */
 
-/* Set and clear flag bits and count one change; caller holds the lock. */
+/*
+ * Set and clear flag bits and count one change.  Atomic by itself; callers
+ * that change other shared fields with it hold the lock.
+ */
 static void
 rog_change_word(uint32 set, uint32 clear)
 {
@@ -404,16 +407,16 @@ rog_notice_change(uint32 word)
 
 /*
  * A standby was promoted: pg_db_role_setting may have changed under replay,
- * which tells no session.  Make every session re-read it, once.
+ * which tells no session.  Make every session re-read it (a few backends
+ * may get here before the flag is cleared: a re-read too many is harmless).
  */
 static void
-rog_notice_promotion(uint32 word)
+rog_notice_promotion(void)
 {
 	if (RecoveryInProgress())
 		return;
-	if (pg_atomic_compare_exchange_u32(&rog_shared->word, &word,
-									   (word & ~ROG_WORD_RECOVERY) + ROG_WORD_CHANGE))
-		pg_atomic_fetch_add_u32(&rog_shared->settings_generation, 1);
+	rog_settings_changed();
+	rog_change_word(0, ROG_WORD_RECOVERY);
 }
 
 /*
@@ -454,12 +457,21 @@ rog_notice_expiry(uint32 word)
 void
 rog_expiry_announced(void)
 {
-	uint32		old = pg_atomic_read_u32(&rog_shared->word);
+	if (pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ANNOUNCE)
+		rog_change_word(0, ROG_WORD_ANNOUNCE);
+}
 
-	while ((old & ROG_WORD_ANNOUNCE) != 0 &&
-		   !pg_atomic_compare_exchange_u32(&rog_shared->word, &old,
-										   (old & ~ROG_WORD_ANNOUNCE) + ROG_WORD_CHANGE))
-		;
+/*
+ * pg_db_role_setting changed (a commit of ALTER DATABASE/ROLE SET
+ * readonly_guard.*, a promotion): every session re-reads it at its next
+ * statement.  The generation goes first: a backend that sees the new word
+ * must also see the new generation (rog_refresh_session()).
+ */
+void
+rog_settings_changed(void)
+{
+	pg_atomic_fetch_add_u32(&rog_shared->settings_generation, 1);
+	pg_atomic_fetch_add_u32(&rog_shared->word, ROG_WORD_CHANGE);
 }
 
 /*
@@ -471,7 +483,7 @@ uint32
 rog_notice_expiry_or_promotion(uint32 word)
 {
 	if (word & ROG_WORD_RECOVERY)
-		rog_notice_promotion(word);
+		rog_notice_promotion();
 	if (word & ROG_WORD_EXPIRES)
 		rog_notice_expiry(word);
 	if (pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ANNOUNCE)
