@@ -13,9 +13,9 @@ EXTENSION = readonly_guard
 DATA = readonly_guard--1.0.sql readonly_guard--1.1.sql readonly_guard--1.0--1.1.sql
 PGFILEDESC = "readonly_guard - enforced cluster read-only mode"
 
-REGRESS = setup upgrade blocked allowed escape errors features bypass fuzz
+REGRESS = setup upgrade blocked allowed escape errors features bypass fuzz settled
 
-ISOLATION = drain_commit drain_timeout drain_zero commit_after prepared_stmt twophase concurrent_enable db_setting notify
+ISOLATION = drain_commit drain_timeout drain_zero commit_after prepared_stmt twophase concurrent_enable db_setting notify settled_change
 ISOLATION_OPTS = --load-extension=readonly_guard
 
 TAP_TESTS = 1

@@ -99,6 +99,10 @@ static object_access_hook_type prev_object_access_hook = NULL;
 #define XACT_WROTE_ALLOWED		0x800	/* under the mode, ran a write the
 										 * guard allows (temporary objects,
 										 * settings, maintenance) */
+#define XACT_CORE_MAY_REFUSE	0x1000	/* under the mode, called a sequence
+										 * writer or a function that is not
+										 * built in: statements run with
+										 * rog_explain_core_refusal() */
 
 /* what the commit check or the commit must act on: needs the callback */
 #define XACT_NEEDS_CALLBACK		(XACT_OBSERVED | XACT_XID_PREDATES | \
@@ -123,10 +127,22 @@ static bool xact_callback_registered = false;
  */
 uint32		rog_quiet_word = ROG_WORD_IMPOSSIBLE;
 
+/*
+ * The state word under which the current transaction settled (see
+ * rog_xact_settled()): while the shared word is still that one, a statement
+ * or call that cannot write needs nothing more than the comparison.  The
+ * transaction callbacks, registered by then, clear it when the transaction
+ * or a subtransaction ends (which may restore XactReadOnly to false), and
+ * rog_spoil_quiet_word() when a setting changes.
+ */
+uint32		rog_settled_word = ROG_WORD_IMPOSSIBLE;
+
 /* set while rog_refuse() raises its error; see rog_explain_core_refusal() */
 static bool rog_raising = false;
 
 static void rog_xact_callback(XactEvent event, void *arg);
+static void rog_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+								 SubTransactionId parentSubid, void *arg);
 
 /* ---- the common case ---- */
 
@@ -135,6 +151,30 @@ static inline bool
 rog_quiet(void)
 {
 	return pg_atomic_read_u32(&rog_shared->word) == rog_quiet_word;
+}
+
+/* ---- the transaction's flags ---- */
+
+/*
+ * Does the current transaction hold an XID?  GetTopTransactionIdIfAny()
+ * without a function call, for the paths that run in every transaction:
+ * MyProc->xid is the top-level XID from its assignment until the commit or
+ * abort is recorded (storage/proc.h).  In a parallel worker, which runs on
+ * its leader's XID and may not write, it is invalid.
+ */
+static inline bool
+rog_xact_has_xid(void)
+{
+	return TransactionIdIsValid(MyProc->xid);
+}
+
+/* The current transaction's flags; zero once a new transaction began. */
+static inline uint32
+rog_xact_flags(void)
+{
+	if (unlikely(xact_flags != 0) && xact_lxid != ROG_MY_LXID)
+		xact_flags = 0;
+	return xact_flags;
 }
 
 /*
@@ -149,31 +189,21 @@ rog_settle_quiet(void)
 	if (word == rog_seen_word &&
 		(word & (ROG_WORD_ENABLED | ROG_WORD_EXPIRES | ROG_WORD_RECOVERY |
 				 ROG_WORD_ANNOUNCE)) == 0 &&
-		!rog_session_read_only && xact_flags == 0)
+		!rog_session_read_only && rog_xact_flags() == 0)
 		rog_quiet_word = word;
-}
-
-/* ---- the transaction's flags ---- */
-
-/* The current transaction's flags; zero once a new transaction began. */
-static inline uint32
-rog_xact_flags(void)
-{
-	if (unlikely(xact_flags != 0) && xact_lxid != ROG_MY_LXID)
-		xact_flags = 0;
-	return xact_flags;
 }
 
 static void
 rog_register_xact_callback(void)
 {
 	RegisterXactCallback(rog_xact_callback, NULL);
+	RegisterSubXactCallback(rog_subxact_callback, NULL);
 	xact_callback_registered = true;
 }
 
-/* Set flags for the current transaction. */
+/* Set flags for the current transaction, whose callback is registered. */
 static inline void
-rog_xact_set(uint32 flags)
+rog_xact_add(uint32 flags)
 {
 	if (xact_lxid != ROG_MY_LXID)
 	{
@@ -181,9 +211,16 @@ rog_xact_set(uint32 flags)
 		xact_lxid = ROG_MY_LXID;
 	}
 	xact_flags |= flags;
-	rog_spoil_quiet_word();
+	rog_quiet_word = ROG_WORD_IMPOSSIBLE;
+}
+
+/* Set flags for the current transaction. */
+static inline void
+rog_xact_set(uint32 flags)
+{
 	if ((flags & XACT_NEEDS_CALLBACK) != 0 && unlikely(!xact_callback_registered))
 		rog_register_xact_callback();
+	rog_xact_add(flags);
 }
 
 /* ---- the transaction's read-only flag ---- */
@@ -213,6 +250,7 @@ rog_release_xact_read_only(void)
 {
 	if (rog_xact_flags() & XACT_RO_FORCED)
 		XactReadOnly = false;
+	rog_settled_word = ROG_WORD_IMPOSSIBLE;
 }
 
 /* ---- what the transaction did ---- */
@@ -259,6 +297,7 @@ rog_note_mode_off(void)
 		rog_forget_transaction_observation();
 		xact_flags &= ~XACT_SETTLED;
 	}
+	rog_settled_word = ROG_WORD_IMPOSSIBLE;
 	rog_settle_quiet();
 }
 
@@ -274,6 +313,33 @@ static inline bool
 rog_xact_settled(void)
 {
 	return (rog_xact_flags() & XACT_SETTLED) != 0 && XactReadOnly;
+}
+
+/*
+ * The hooks' test for a settled transaction: the state word it settled
+ * under.  Nothing can lower XactReadOnly while rog_settled_word holds (see
+ * there); an assertion checks it.
+ */
+static inline bool
+rog_settled_under(uint32 word)
+{
+	Assert(word != rog_settled_word || XactReadOnly);
+	return word == rog_settled_word;
+}
+
+/*
+ * Settle the transaction, marked read-only by now (see rog_xact_settled()),
+ * and let the hooks know it by the word this backend last took in: unless
+ * that word needs a look at every statement (expiry, recovery).  Should the
+ * shared word have moved on already, it never matches.
+ */
+static inline void
+rog_settle_xact(uint32 flags)
+{
+	rog_xact_set(flags | XACT_SETTLED);
+	if ((rog_seen_word & (ROG_WORD_EXPIRES | ROG_WORD_RECOVERY |
+						  ROG_WORD_ANNOUNCE)) == 0)
+		rog_settled_word = rog_seen_word;
 }
 
 /*
@@ -346,16 +412,16 @@ rog_transaction_may_write(const char *what)
 static inline bool
 rog_settle_reading_xact(void)
 {
-	if (TransactionIdIsValid(GetTopTransactionIdIfAny()) ||
-		rog_transaction_exempt())
+	uint32		flags = XACT_OBSERVED;
+
+	if (rog_xact_has_xid() || rog_transaction_exempt())
 		return false;
-	if (XactReadOnly)
-		rog_xact_set(XACT_OBSERVED | XACT_SETTLED);
-	else
+	if (!XactReadOnly)
 	{
 		XactReadOnly = true;
-		rog_xact_set(XACT_OBSERVED | XACT_RO_FORCED | XACT_SETTLED);
+		flags |= XACT_RO_FORCED;
 	}
+	rog_settle_xact(flags);
 	return true;
 }
 
@@ -539,7 +605,7 @@ rog_check_plan(PlannedStmt *stmt, int eflags)
 	}
 
 	rog_force_xact_read_only();
-	rog_xact_set(XACT_SETTLED);
+	rog_settle_xact(0);
 	if (!writes)
 		return;
 	if (rog_plan_writes_permanent_relation(stmt))
@@ -556,8 +622,38 @@ rog_call_next_ExecutorStart(QueryDesc *queryDesc, int eflags)
 		standard_ExecutorStart(queryDesc, eflags);
 }
 
+/*
+ * rog_settle_reading_xact() for the first read of a transaction, in the
+ * common case: the backend has taken in the state word, which needs no look
+ * at every statement; no exempt roles are configured; the transaction
+ * callback is registered.  Without a function call, so that the hook needs
+ * no stack frame.  False if the case is not that simple.
+ */
+static inline bool
+rog_settle_first_read(PlannedStmt *stmt)
+{
+	uint32		word = pg_atomic_read_u32(&rog_shared->word);
+	uint32		flags = XACT_OBSERVED | XACT_SETTLED;
+
+	if (word != rog_seen_word ||
+		(word & (ROG_WORD_EXPIRES | ROG_WORD_RECOVERY | ROG_WORD_ANNOUNCE)) != 0 ||
+		((word & ROG_WORD_ENABLED) == 0 && !rog_session_read_only) ||
+		rog_plan_may_write(stmt) || rog_xact_has_xid() ||
+		(rog_exempt_roles != NULL && rog_exempt_roles[0] != '\0') ||
+		!xact_callback_registered)
+		return false;
+	if (!XactReadOnly)
+	{
+		XactReadOnly = true;
+		flags |= XACT_RO_FORCED;
+	}
+	rog_xact_add(flags);
+	rog_settled_word = word;
+	return true;
+}
+
 static pg_noinline void
-rog_check_executor_start(QueryDesc *queryDesc, int eflags)
+rog_check_executor_start_fully(QueryDesc *queryDesc, int eflags)
 {
 	if (rog_read_only())
 		rog_check_plan(queryDesc->plannedstmt, eflags);
@@ -566,11 +662,30 @@ rog_check_executor_start(QueryDesc *queryDesc, int eflags)
 	rog_call_next_ExecutorStart(queryDesc, eflags);
 }
 
-/* The common case is a bare jump to the next hook. */
+/*
+ * The first read of a transaction under the mode settles it at once; any
+ * other statement gets the whole check.
+ */
+static pg_noinline void
+rog_check_executor_start(QueryDesc *queryDesc, int eflags)
+{
+	if (likely(rog_settle_first_read(queryDesc->plannedstmt)))
+		rog_call_next_ExecutorStart(queryDesc, eflags);
+	else
+		rog_check_executor_start_fully(queryDesc, eflags);
+}
+
+/*
+ * The common case is a bare jump to the next hook: the mode is off, or a
+ * settled transaction runs a plan that cannot write.
+ */
 static void
 rog_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
-	if (unlikely(!rog_quiet()))
+	uint32		word = pg_atomic_read_u32(&rog_shared->word);
+
+	if (unlikely(word != rog_quiet_word) &&
+		!(rog_settled_under(word) && !rog_plan_may_write(queryDesc->plannedstmt)))
 		rog_check_executor_start(queryDesc, eflags);
 	else
 		rog_call_next_ExecutorStart(queryDesc, eflags);
@@ -618,13 +733,20 @@ rog_run_explaining_refusals(ROG_EXECUTOR_RUN_PARAMS)
 }
 
 /*
- * The common case is a bare jump to the next hook: the word is never quiet
- * while the mode is in force.
+ * The common case is a bare jump to the next hook: the mode is off, or a
+ * settled transaction runs a plan that cannot write, and has called nothing
+ * that core might refuse (XACT_CORE_MAY_REFUSE; the function hook sees such
+ * a call when the executor sets up the plan, before it runs).  The flags
+ * are the current transaction's while it is settled.
  */
 static void
 rog_ExecutorRun(ROG_EXECUTOR_RUN_PARAMS)
 {
-	if (unlikely(!rog_quiet()))
+	uint32		word = pg_atomic_read_u32(&rog_shared->word);
+
+	if (unlikely(word != rog_quiet_word) &&
+		!(rog_settled_under(word) && (xact_flags & XACT_CORE_MAY_REFUSE) == 0 &&
+		  !rog_plan_may_write(queryDesc->plannedstmt)))
 		rog_run_explaining_refusals(ROG_EXECUTOR_RUN_ARGS);
 	else
 		rog_call_next_ExecutorRun(ROG_EXECUTOR_RUN_ARGS);
@@ -941,7 +1063,10 @@ rog_run_lifting_xact_read_only(PlannedStmt *pstmt, const char *queryString,
 	bool		lifted = (rog_xact_flags() & XACT_RO_FORCED) != 0 && XactReadOnly;
 
 	if (lifted)
+	{
 		XactReadOnly = false;
+		rog_settled_word = ROG_WORD_IMPOSSIBLE;
+	}
 	PG_TRY();
 	{
 		rog_call_next_ProcessUtility(pstmt, queryString, readOnlyTree, context,
@@ -1144,29 +1269,53 @@ rog_is_extension_writer(Oid funcid)
 	return writer;
 }
 
-/* every writer's OID lies in [writer_oid_min, writer_oid_max] */
-static Oid	writer_oid_min = InvalidOid;
-static Oid	writer_oid_max = InvalidOid;
+/*
+ * One bit per built-in function OID: set for the writers above and for the
+ * functions rog_check_function() treats apart (those that take an XID).
+ */
+static uint8 rog_function_bits[FirstGenbkiObjectId / 8];
 
 static void
-rog_widen_writer_range(const Oid *oids, int n)
+rog_mark_functions(const Oid *oids, int n)
 {
 	int			i;
 
 	for (i = 0; i < n; i++)
 	{
-		if (writer_oid_min == InvalidOid || oids[i] < writer_oid_min)
-			writer_oid_min = oids[i];
-		if (oids[i] > writer_oid_max)
-			writer_oid_max = oids[i];
+		Assert(oids[i] < FirstGenbkiObjectId);
+		rog_function_bits[oids[i] / 8] |= (uint8) (1 << (oids[i] % 8));
 	}
 }
 
-/* Most OIDs fail the range test at once. */
+static void
+rog_mark_special_functions(void)
+{
+	static const Oid xid_takers[] = {F_TXID_CURRENT, F_PG_CURRENT_XACT_ID};
+
+	rog_mark_functions(rog_large_object_writers,
+					   lengthof(rog_large_object_writers));
+	rog_mark_functions(rog_sequence_writers, lengthof(rog_sequence_writers));
+	rog_mark_functions(rog_other_writers, lengthof(rog_other_writers));
+	rog_mark_functions(xid_takers, lengthof(xid_takers));
+}
+
+/*
+ * Does a call of funcid in a settled transaction need rog_check_function()?
+ * Only for the marked built-ins and for functions that are not built in
+ * (rog_is_extension_writer()).  One bit test for the others.
+ */
+static inline bool
+rog_function_needs_check(Oid funcid)
+{
+	if (funcid >= FirstGenbkiObjectId)
+		return funcid >= FirstNormalObjectId;
+	return (rog_function_bits[funcid / 8] & (1 << (funcid % 8))) != 0;
+}
+
 static bool
 rog_is_writer_function(Oid funcid)
 {
-	if (funcid < writer_oid_min || funcid > writer_oid_max)
+	if (!rog_function_needs_check(funcid) || funcid >= FirstGenbkiObjectId)
 		return false;
 	return rog_is_large_object_writer(funcid) || rog_is_sequence_writer(funcid) ||
 		rog_oid_in(funcid, rog_other_writers, lengthof(rog_other_writers));
@@ -1182,6 +1331,8 @@ rog_check_function(Oid funcid)
 		rog_xact_set(XACT_WROTE_ALLOWED);
 	if (funcid >= FirstNormalObjectId)
 		writer = rog_is_extension_writer(funcid);
+	if (funcid >= FirstNormalObjectId || (writer && rog_is_sequence_writer(funcid)))
+		rog_xact_set(XACT_CORE_MAY_REFUSE);
 
 	if (likely(!writer) &&
 		(rog_xact_settled() ||
@@ -1196,7 +1347,7 @@ rog_check_function(Oid funcid)
 	}
 
 	rog_force_xact_read_only();
-	rog_xact_set(XACT_SETTLED);
+	rog_settle_xact(0);
 	if (likely(!writer))
 		return;
 	if (!rog_is_sequence_writer(funcid))
@@ -1232,12 +1383,19 @@ rog_check_function_execute(ObjectAccessType access, Oid classId,
 	rog_call_prev_object_access(access, classId, objectId, subId, arg);
 }
 
-/* The common case is a bare jump to the previous hook, if any. */
+/*
+ * The common case is a bare jump to the previous hook, if any: the mode is
+ * off, or a settled transaction calls a function that needs no check.
+ */
 static void
 rog_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 				  int subId, void *arg)
 {
-	if (access == OAT_FUNCTION_EXECUTE && unlikely(!rog_quiet()))
+	uint32		word;
+
+	if (access == OAT_FUNCTION_EXECUTE &&
+		unlikely((word = pg_atomic_read_u32(&rog_shared->word)) != rog_quiet_word) &&
+		!(rog_settled_under(word) && !rog_function_needs_check(objectId)))
 		rog_check_function_execute(access, classId, objectId, subId, arg);
 	else
 		rog_call_prev_object_access(access, classId, objectId, subId, arg);
@@ -1278,11 +1436,11 @@ rog_check_commit(bool prepare)
 }
 
 /*
- * Registered by the first transaction that sets a flag in
- * XACT_NEEDS_CALLBACK, and kept from then on.
+ * The transaction callback's work, for a transaction that holds an XID or
+ * has something to announce at its commit.
  */
-static void
-rog_xact_callback(XactEvent event, void *arg)
+static pg_noinline void
+rog_xact_event(XactEvent event)
 {
 	switch (event)
 	{
@@ -1315,6 +1473,38 @@ rog_xact_callback(XactEvent event, void *arg)
 }
 
 /*
+ * Registered by the first transaction that sets a flag in
+ * XACT_NEEDS_CALLBACK (before it can settle), and kept from then on.  It
+ * runs twice for every transaction, so the common case is two tests: a
+ * transaction without an XID wrote nothing (at the pre-commit events, the
+ * only ones that check; by the others MyProc->xid is cleared), and one
+ * without XACT_CHANGED_SETTINGS or XACT_ANNOUNCING has nothing to announce.
+ * Its other flags need no reset: the next transaction finds them stale
+ * (rog_xact_flags()).
+ */
+static void
+rog_xact_callback(XactEvent event, void *arg)
+{
+	rog_settled_word = ROG_WORD_IMPOSSIBLE;
+	if (unlikely(rog_xact_has_xid() ||
+				 (xact_flags & (XACT_CHANGED_SETTINGS | XACT_ANNOUNCING)) != 0))
+		rog_xact_event(event);
+}
+
+/*
+ * Registered with rog_xact_callback().  The end of a subtransaction restores
+ * XactReadOnly to its value at the start, which may be false: the
+ * transaction must settle again.
+ */
+static void
+rog_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					 SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_COMMIT_SUB || event == SUBXACT_EVENT_ABORT_SUB)
+		rog_settled_word = ROG_WORD_IMPOSSIBLE;
+}
+
+/*
  * rog_enable() just turned the mode on: mark the caller's own transaction
  * read-only at once, since the rest of it (a DO block's cached expressions,
  * for one) may run without passing a hook again.
@@ -1331,11 +1521,7 @@ rog_mark_transaction_read_only(void)
 void
 rog_install_hooks(void)
 {
-	rog_widen_writer_range(rog_large_object_writers,
-						   lengthof(rog_large_object_writers));
-	rog_widen_writer_range(rog_sequence_writers,
-						   lengthof(rog_sequence_writers));
-	rog_widen_writer_range(rog_other_writers, lengthof(rog_other_writers));
+	rog_mark_special_functions();
 
 	prev_ExecutorStart = ExecutorStart_hook;
 	ExecutorStart_hook = rog_ExecutorStart;

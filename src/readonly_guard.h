@@ -170,12 +170,14 @@ rog_read_only(void)
 
 /* guard.c */
 extern uint32 rog_quiet_word;
+extern uint32 rog_settled_word;
 
 /* Make every hook look at the state again at its next call. */
 static inline void
 rog_spoil_quiet_word(void)
 {
 	rog_quiet_word = ROG_WORD_IMPOSSIBLE;
+	rog_settled_word = ROG_WORD_IMPOSSIBLE;
 }
 
 extern void rog_install_hooks(void);
