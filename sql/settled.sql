@@ -26,11 +26,40 @@ BEGIN
     x := CASE WHEN n = 2 THEN nextval('st_seq') END;
     RETURN x;
 END $$;
+-- opens a cursor, then turns the mode on for the transaction, reads, and
+-- fetches from the cursor
+CREATE FUNCTION st_late_cursor() RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    c refcursor;
+    x bigint;
+BEGIN
+    OPEN c FOR SELECT nextval('st_seq') FROM generate_series(1, 3);
+    PERFORM set_config('readonly_guard.enabled', 'on', true);
+    PERFORM count(*) FROM st_t;
+    PERFORM count(*) FROM st_t;
+    FETCH c INTO x;
+    RETURN x;
+END $$;
 CREATE TEMP TABLE st_tmp (id int);
 CREATE TEMP SEQUENCE st_tmp_seq;
 SELECT count(*) AS lo_before FROM pg_largeobject_metadata \gset
 
 -- ---- session mode: the error text is fixed, so it is shown whole ----
+
+-- a cursor set up before the mode came, fetched once the transaction has
+-- settled: its nextval() is refused with the guard's detail and hint, by
+-- FETCH and by PL/pgSQL (whose FETCH runs no utility statement)
+BEGIN;
+DECLARE st_c CURSOR FOR SELECT nextval('st_seq') FROM generate_series(1, 3);
+SET LOCAL readonly_guard.enabled = on;
+SELECT count(*) FROM st_t;
+SELECT count(*) FROM st_t;
+FETCH 1 FROM st_c;
+ROLLBACK;
+BEGIN;
+SELECT st_late_cursor();
+ROLLBACK;
+
 SET readonly_guard.enabled = on;
 
 -- core refuses nextval() after reads; the detail and hint are the guard's
@@ -155,7 +184,7 @@ SELECT last_value FROM st_seq;
 SELECT count(*) AS rows_in_st_tmp FROM st_tmp;
 SELECT count(*) = :lo_before AS no_new_large_objects FROM pg_largeobject_metadata;
 
-DROP FUNCTION st_cached(int), st_next_sql(), st_next();
+DROP FUNCTION st_late_cursor(), st_cached(int), st_next_sql(), st_next();
 DROP TABLE st_t, st_tmp;
 DROP SEQUENCE st_seq, st_tmp_seq;
 SELECT enabled FROM rog_status();

@@ -27,10 +27,13 @@
  * and hint from an error context callback that ExecutorRun and
  * ProcessUtility push while the mode is on.
  *
- * Cost matters: the hooks run for every statement.  In the common case they
+ * Cost matters: the hooks run for every statement.  With the mode off they
  * read one shared word, compare it with rog_quiet_word and jump to the next
  * hook; the transaction callback is registered only once a transaction
- * needs it.
+ * needs it.  With the mode on, a transaction's first read settles it
+ * (observed, marked read-only, not allowed to write) and later reads and
+ * harmless function calls pass after comparing the word with
+ * rog_settled_word.
  *
  * Copyright (c) 2026, readonly_guard developers
  *
@@ -101,7 +104,8 @@ static object_access_hook_type prev_object_access_hook = NULL;
 										 * settings, maintenance) */
 #define XACT_CORE_MAY_REFUSE	0x1000	/* under the mode, called a sequence
 										 * writer or a function that is not
-										 * built in: statements run with
+										 * built in, or saw the state change:
+										 * statements run with
 										 * rog_explain_core_refusal() */
 
 /* what the commit check or the commit must act on: needs the callback */
@@ -264,10 +268,25 @@ rog_observe(void)
 					 XACT_OBSERVED | XACT_XID_PREDATES : XACT_OBSERVED);
 }
 
-void
+static void
 rog_forget_transaction_observation(void)
 {
 	xact_flags &= ~(XACT_OBSERVED | XACT_XID_PREDATES);
+}
+
+/*
+ * The backend took in a change of the state during a transaction.  Cursors
+ * the transaction opened before it set up their plans under the old state,
+ * unseen by the function hook: its statements run with the error context
+ * from now on (XACT_CORE_MAY_REFUSE).  If the mode went off, forget that
+ * the transaction observed it.
+ */
+void
+rog_transaction_sees_change(bool mode_went_off)
+{
+	if (mode_went_off)
+		rog_forget_transaction_observation();
+	rog_xact_set(XACT_CORE_MAY_REFUSE);
 }
 
 /*
@@ -337,6 +356,7 @@ static inline void
 rog_settle_xact(uint32 flags)
 {
 	rog_xact_set(flags | XACT_SETTLED);
+	Assert(xact_callback_registered);	/* it clears rog_settled_word */
 	if ((rog_seen_word & (ROG_WORD_EXPIRES | ROG_WORD_RECOVERY |
 						  ROG_WORD_ANNOUNCE)) == 0)
 		rog_settled_word = rog_seen_word;
@@ -735,9 +755,10 @@ rog_run_explaining_refusals(ROG_EXECUTOR_RUN_PARAMS)
 /*
  * The common case is a bare jump to the next hook: the mode is off, or a
  * settled transaction runs a plan that cannot write, and has called nothing
- * that core might refuse (XACT_CORE_MAY_REFUSE; the function hook sees such
- * a call when the executor sets up the plan, before it runs).  The flags
- * are the current transaction's while it is settled.
+ * that core might refuse (XACT_CORE_MAY_REFUSE: the function hook sees such
+ * a call when the executor sets up the plan, before it runs; a cursor set
+ * up before the mode came is covered by the change the transaction saw).
+ * The flags are the current transaction's while it is settled.
  */
 static void
 rog_ExecutorRun(ROG_EXECUTOR_RUN_PARAMS)

@@ -184,7 +184,7 @@ extern void rog_install_hooks(void);
 extern void rog_announce_expiry(void);
 extern void rog_mark_transaction_read_only(void);
 extern void rog_refuse_if_transaction_wrote(void);
-extern void rog_forget_transaction_observation(void);
+extern void rog_transaction_sees_change(bool mode_went_off);
 extern const char *rog_source_name(void);
 
 /* functions.c */

@@ -401,8 +401,7 @@ rog_notice_change(uint32 word)
 	if (!rog_refresh_session())
 		return;
 	rog_seen_word = word;
-	if ((old & ROG_WORD_ENABLED) && !(word & ROG_WORD_ENABLED))
-		rog_forget_transaction_observation();
+	rog_transaction_sees_change((old & ROG_WORD_ENABLED) && !(word & ROG_WORD_ENABLED));
 }
 
 /*
