@@ -1,110 +1,128 @@
 #!/bin/sh
 # pgbench throughput with readonly_guard (not a test; prints figures).
 #
-# A private cluster (initdb in a temp dir, its own port, TCP on 127.0.0.1),
-# pgbench scale 10, 4 clients, several alternating rounds of:
-#   none-S   -S (select-only)       library not loaded
-#   dtro-S   -S, PGOPTIONS='-c default_transaction_read_only=on', not loaded
-#                                   (core's read-only sessions: baseline for on)
-#   none-B   TPC-B-like (default)   library not loaded
-#   off-S    -S                     shared_preload_libraries=readonly_guard, off
-#   off-B    TPC-B-like             loaded, read-only mode off
-#   on-S     -S                     loaded, after SELECT rog_enable()
-# The server is restarted to switch shared_preload_libraries (then warmed up
-# with WARMUP seconds of -S, not counted); in each half the -S runs come
-# before the TPC-B-like one, whose writes (and the autovacuum they trigger)
-# would slow what follows; the order of the two halves alternates by round.  Prints every run's TPS, then per
-# configuration the median TPS and the median over rounds of the ratio to the
-# same round's no-library run.  Target: ratio >= 0.99 for off-S, off-B, on-S.
+# Two private clusters side by side, built alike (initdb in a temp dir, TCP on
+# 127.0.0.1, pgbench scale 10): "plain" never loads the library, "rog" has
+# shared_preload_libraries=readonly_guard.  Only the server being measured
+# is busy; the other idles.  Each round runs, 4 clients each:
+#   none-S   -S (select-only) on plain
+#   none2-S  the same again: an A/A control, whose ratio to none-S is the
+#            noise of this machine
+#   dtro-S   -S on plain, PGOPTIONS='-c default_transaction_read_only=on'
+#            (core's read-only sessions: the baseline for on-S)
+#   off-S    -S on rog, read-only mode off
+#   on-S     -S on rog, after SELECT rog_enable() (rog_disable() after it)
+#   none-B   TPC-B-like (default script) on plain
+#   off-B    TPC-B-like on rog, read-only mode off
+# The -S runs come first in a round (the TPC-B-like writes, and the
+# autovacuum they trigger, would slow what follows); within each group the
+# order of the two servers alternates by round.  Short runs, many rounds: a
+# pair of runs compared is seconds apart, so slow drifts of the host cancel.
+# Each switch to the other server starts with SWITCH seconds of -S, not
+# counted: without it the first run after a switch ran ~20 % slower (the A/A
+# control showed it).
+# Prints every run's TPS, then per configuration the median TPS and the
+# median over rounds of the ratio to the same round's plain run.
+# Target: ratio >= 0.99 for off-S, off-B, on-S.
 #
 # Usage (as root or as postgres):  sh bench/throughput.sh
-#   ROUNDS=5 SECS=15 CLIENTS=4 SCALE=10 PORT=55433 WARMUP=5 (defaults);
-#   runtime is about ROUNDS * (6 * SECS + 2 * WARMUP) plus restarts
-#   (~9 min with the defaults).
+#   ROUNDS=9 SECS=8 CLIENTS=4 SCALE=10 PORT=55433 (PORT+1 too) WARMUP=10
+#   SWITCH=3; runtime about ROUNDS * (7 * SECS + 4 * SWITCH) + 2 * WARMUP +
+#   set-up (~11 min).
 set -eu
 
 . "$(dirname "$(readlink -f "$0")")/common.sh"
 bench_as_postgres "$0" "$@"
 
-ROUNDS=${ROUNDS:-5}
-SECS=${SECS:-15}
+ROUNDS=${ROUNDS:-9}
+SECS=${SECS:-8}
 CLIENTS=${CLIENTS:-4}
 SCALE=${SCALE:-10}
 PORT=${PORT:-55433}
-WARMUP=${WARMUP:-5}	# seconds of -S after each restart, not counted
+WARMUP=${WARMUP:-10}	# seconds of -S per server before round 1, not counted
+SWITCH=${SWITCH:-3}		# seconds of -S after each switch of server, not counted
 bench_workdir rog_tput
-dd=$work/data
 bench_cleanup_hook() {
-	"$PGBIN/pg_ctl" -D "$dd" -m immediate stop >/dev/null 2>&1 || true
+	for dd in "$work/plain" "$work/rog"; do
+		"$PGBIN/pg_ctl" -D "$dd" -m immediate stop >/dev/null 2>&1 || true
+	done
 }
-bench_initdb "$dd"
-cat >>"$dd/postgresql.conf" <<EOF
-port = $PORT
+
+# port_of plain|rog
+port_of() { if [ "$1" = plain ]; then echo "$PORT"; else echo $((PORT + 1)); fi; }
+sql() { "$PGBIN/psql" -h 127.0.0.1 -p "$(port_of "$1")" -qAtX -v ON_ERROR_STOP=1 -c "$2" bench; }
+
+for cl in plain rog; do
+	bench_initdb "$work/$cl"
+	cat >>"$work/$cl/postgresql.conf" <<CONF
+port = $(port_of $cl)
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$work'
 max_connections = 20
-shared_buffers = 512MB
+shared_buffers = 256MB
 synchronous_commit = off
 checkpoint_timeout = 30min
 max_wal_size = 4GB
-EOF
+CONF
+	[ $cl = plain ] || echo "shared_preload_libraries = 'readonly_guard'" >>"$work/$cl/postgresql.conf"
+	"$PGBIN/pg_ctl" -D "$work/$cl" -l "$work/server.$cl.log" -w start >/dev/null
+	"$PGBIN/createdb" -h 127.0.0.1 -p "$(port_of $cl)" bench
+	"$PGBIN/pgbench" -h 127.0.0.1 -p "$(port_of $cl)" -i -q -s "$SCALE" bench >"init.$cl.log" 2>&1
+	sql $cl "VACUUM ANALYZE"
+done
+sql rog "CREATE EXTENSION readonly_guard"
+[ "$(sql plain "SELECT count(*) FROM pg_extension WHERE extname = 'readonly_guard'")" = 0 ]
+for cl in plain rog; do
+	"$PGBIN/pgbench" -h 127.0.0.1 -p "$(port_of $cl)" -c "$CLIENTS" -j "$CLIENTS" -T "$WARMUP" -S -n bench >/dev/null 2>&1
+done
 
-start() {	# start SHARED_PRELOAD_LIBRARIES, then warm the buffer cache (not counted)
-	"$PGBIN/pg_ctl" -D "$dd" -l server.log -w -o "-c shared_preload_libraries='$1'" start >/dev/null
-	[ -z "${WARM:-}" ] ||
-		"$PGBIN/pgbench" -h 127.0.0.1 -p "$PORT" -c "$CLIENTS" -j "$CLIENTS" -T "$WARM" -S -n bench >/dev/null 2>&1
+# warm CLUSTER: SWITCH seconds of -S, not counted
+warm() {
+	"$PGBIN/pgbench" -h 127.0.0.1 -p "$(port_of "$1")" -c "$CLIENTS" -j "$CLIENTS" -T "$SWITCH" -S -n bench >/dev/null 2>&1
 }
-stop() { "$PGBIN/pg_ctl" -D "$dd" -m fast -w stop >/dev/null; }
-sql() { "$PGBIN/psql" -h 127.0.0.1 -p "$PORT" -qAtX -v ON_ERROR_STOP=1 -c "$1" bench; }
 
-start readonly_guard
-"$PGBIN/createdb" -h 127.0.0.1 -p "$PORT" bench
-sql "CREATE EXTENSION readonly_guard"
-"$PGBIN/pgbench" -h 127.0.0.1 -p "$PORT" -i -q -s "$SCALE" bench >init.log 2>&1
-sql "VACUUM ANALYZE"
-stop
-WARM=$WARMUP
-
-# run CONFIG-WORKLOAD ROUND [pgbench options]: append "config round tps"
+# run LABEL ROUND CLUSTER [pgbench options]: append "label round tps"
 run() {
-	label=$1 round=$2; shift 2
-	out=$("$PGBIN/pgbench" -h 127.0.0.1 -p "$PORT" -c "$CLIENTS" -j "$CLIENTS" -T "$SECS" "$@" bench 2>&1) ||
+	label=$1 round=$2 cl=$3; shift 3
+	out=$("$PGBIN/pgbench" -h 127.0.0.1 -p "$(port_of "$cl")" -c "$CLIENTS" -j "$CLIENTS" -T "$SECS" "$@" bench 2>&1) ||
 		{ echo "$out" >&2; exit 1; }
 	tps=$(echo "$out" | sed -n 's/^tps = \([0-9.]*\) .*/\1/p' | head -n 1)
 	failed=$(echo "$out" | sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p')
 	[ "${failed:-0}" = 0 ] || { echo "$label: $failed failed transactions" >&2; echo "$out" >&2; exit 1; }
 	echo "$label $round $tps" >>results
-	printf '  round %d  %-7s %10.1f tps\n' "$round" "$label" "$tps"
+	printf '  round %d  %-8s %10.1f tps\n' "$round" "$label" "$tps"
 }
-half_none() {
-	start ""
-	run none-S "$1" -S -n
-	PGOPTIONS='-c default_transaction_read_only=on' run dtro-S "$1" -S -n
-	run none-B "$1"
-	stop
+plain_s() {
+	warm plain
+	run none-S "$1" plain -S -n
+	PGOPTIONS='-c default_transaction_read_only=on' run dtro-S "$1" plain -S -n
+	run none2-S "$1" plain -S -n
 }
-half_loaded() {
-	start readonly_guard
-	run off-S "$1" -S -n
-	sql "SELECT rog_enable('throughput benchmark')" >/dev/null
-	[ "$(sql 'SELECT enabled FROM rog_status()')" = t ] || { echo "rog_enable() did not take" >&2; exit 1; }
-	run on-S "$1" -S -n
-	sql "SELECT rog_disable()" >/dev/null
-	run off-B "$1"
-	stop
+rog_s() {
+	warm rog
+	run off-S "$1" rog -S -n
+	sql rog "SELECT rog_enable('throughput benchmark')" >/dev/null
+	[ "$(sql rog 'SELECT enabled FROM rog_status()')" = t ] || { echo "rog_enable() did not take" >&2; exit 1; }
+	run on-S "$1" rog -S -n
+	sql rog "SELECT rog_disable()" >/dev/null
 }
 
-echo "pgbench: scale $SCALE, $CLIENTS clients, $CLIENTS threads, ${SECS}s per run, $ROUNDS rounds, 127.0.0.1"
+echo "pgbench: scale $SCALE, $CLIENTS clients, $CLIENTS threads, ${SECS}s per run, $ROUNDS rounds, 127.0.0.1, two servers"
 r=1
 while [ $r -le "$ROUNDS" ]; do
-	if [ $((r % 2)) = 1 ]; then half_none $r; half_loaded $r
-	else half_loaded $r; half_none $r; fi
+	if [ $((r % 2)) = 1 ]; then
+		plain_s $r; rog_s $r
+		warm plain; run none-B $r plain; warm rog; run off-B $r rog
+	else
+		rog_s $r; plain_s $r
+		warm rog; run off-B $r rog; warm plain; run none-B $r plain
+	fi
 	r=$((r + 1))
 done
 
 echo
-printf '%-7s %-40s %10s %12s\n' config "tps per round" "median" "median ratio"
-for cfg in none-S off-S on-S dtro-S none-B off-B; do
+printf '%-8s %-64s %9s %12s\n' config "tps per round" "median" "median ratio"
+for cfg in none-S none2-S off-S on-S dtro-S none-B off-B; do
 	base=none-${cfg#*-}
 	awk -v c="$cfg" -v b="$base" '
 		function median(a, n,   i, j, t) {
@@ -115,6 +133,7 @@ for cfg in none-S off-S on-S dtro-S none-B off-B; do
 		END {
 			n = 0; m = 0
 			for (r in v) { t[++n] = v[r]; if (r in base) q[++m] = v[r] / base[r] }
-			printf "%-7s %-40s %10.1f %12s\n", c, list, median(t, n), c == b ? "-" : sprintf("%.4f", median(q, m))
+			printf "%-8s %-64s %9.1f %12s\n", c, list, median(t, n), c == b ? "-" : sprintf("%.4f", median(q, m))
 		}' results
 done
+echo "(none2-S/none-S is the A/A control: the same server and workload twice)"
