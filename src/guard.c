@@ -24,8 +24,9 @@
  *						except in the drain window that rog_enable() grants.
  *
  * Core's own refusals in a transaction we marked read-only get our detail
- * and hint from an error context callback that ExecutorRun and
- * ProcessUtility push while the mode is on.
+ * and hint from an error context callback that ProcessUtility pushes while
+ * the mode is on, and ExecutorRun once the transaction may meet such a
+ * refusal (XACT_CORE_MAY_REFUSE).
  *
  * Cost matters: the hooks run for every statement.  With the mode off they
  * read one shared word, compare it with rog_quiet_word and jump to the next
