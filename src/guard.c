@@ -43,6 +43,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/namespace.h"
 #include "catalog/objectaccess.h"
 #include "catalog/pg_class.h"
@@ -134,8 +135,10 @@ uint32		rog_quiet_word = ROG_WORD_IMPOSSIBLE;
 
 /*
  * The state word under which the current transaction settled (see
- * rog_xact_settled()): while the shared word is still that one, a statement
- * or call that cannot write needs nothing more than the comparison.  The
+ * rog_xact_settled(), and rog_settle_in_recovery() for a transaction that
+ * found the mode off in recovery): while the shared word is still that one,
+ * a statement or call that cannot write needs nothing more than the
+ * comparison.  The
  * transaction callbacks, registered by then, clear it when the transaction
  * or a subtransaction ends (which may restore XactReadOnly to false), and
  * rog_spoil_quiet_word() when a setting changes.
@@ -303,6 +306,29 @@ rog_announce_expiry(void)
 }
 
 /*
+ * On a server still in recovery no word is quiet: every statement must look
+ * for the promotion (rog_read_only()), after which database and role
+ * settings that replay brought apply.  But a transaction that started in
+ * recovery stays read-only for core even after a promotion, so once it has
+ * found the mode off in recovery it needs no further look: settle it, for
+ * the hooks' shortcut, until it or a subtransaction ends.
+ */
+static void
+rog_settle_in_recovery(void)
+{
+	uint32		word = rog_seen_word;
+
+	if ((word & (ROG_WORD_ENABLED | ROG_WORD_EXPIRES | ROG_WORD_RECOVERY |
+				 ROG_WORD_ANNOUNCE)) != ROG_WORD_RECOVERY ||
+		pg_atomic_read_u32(&rog_shared->word) != word ||
+		rog_session_read_only || !XactReadOnly || !RecoveryInProgress())
+		return;
+	if (unlikely(!xact_callback_registered))
+		rog_register_xact_callback();
+	rog_settled_word = word;
+}
+
+/*
  * Read-only mode is off for this statement: lift our read-only mark if an
  * earlier statement of the transaction set it, and forget that the mode was
  * seen, so that it is observed afresh (with the XID the transaction may have
@@ -319,6 +345,7 @@ rog_note_mode_off(void)
 	}
 	rog_settled_word = ROG_WORD_IMPOSSIBLE;
 	rog_settle_quiet();
+	rog_settle_in_recovery();
 }
 
 /*

@@ -384,6 +384,12 @@ $primary->wait_for_catchup('standby');
 is($standby->safe_psql('postgres', 'SHOW shared_preload_libraries'), 'readonly_guard',
 	'the standby preloads readonly_guard');
 
+# a session in d that connects to the standby before the setting arrives, so
+# that it finds the mode off in recovery: its transactions take the hooks'
+# shortcut until they end, and the promotion must still reach it
+my $early = open_session($standby, 'd');
+is(session_state($early, 'SELECT count(*) FROM t'), 'ok', 'an early session in d reads on the standby');
+
 $primary->safe_psql('postgres', 'ALTER DATABASE d SET readonly_guard.enabled = on');
 is(sqlstate_of($primary, 'd', 'INSERT INTO t VALUES (1)'), '25006', 'd is read-only on the primary');
 $primary->wait_for_catchup('standby');
@@ -394,6 +400,8 @@ is( $standby->safe_psql('postgres', q{
 is(status_of($standby, 'd'), 't|database', 'on the standby, rog_status() in d: enabled, database');
 # a session that connects to the standby now and stays open across the promotion
 my $across = open_session($standby, 'd');
+is(session_state($early, 'BEGIN'), 'ok', 'the early session begins a transaction in recovery');
+is(session_state($early, 'SELECT count(*) FROM t'), 'ok', 'and reads in it');
 
 $primary->stop;
 $standby->promote;
@@ -404,6 +412,13 @@ ok($standby->poll_query_until('postgres', 'SELECT NOT pg_is_in_recovery()'),
 	is($state, '25006', 'a session open across the promotion is refused in d');
 	like($err, $detail_database, 'with the database detail');
 	is(session_status($across), 't|database', 'rog_status() there: enabled, database');
+
+	($state, $out, $err) = session_run($early, 'INSERT INTO t VALUES (7)');
+	is($state, '25006', 'the early session\'s transaction, begun in recovery, cannot write after the promotion');
+	is(session_state($early, 'ROLLBACK'), 'ok', 'it rolls back');
+	($state, $out, $err) = session_run($early, 'INSERT INTO t VALUES (8)');
+	is($state, '25006', 'its next transaction is refused: the replayed database setting applies');
+	like($err, $detail_database, 'with the database detail');
 }
 {
 	my ($state, $out, $err) = run_sql($standby, 'd', 'INSERT INTO t VALUES (2)');
@@ -426,6 +441,7 @@ ok($standby->poll_query_until('postgres', 'SELECT NOT pg_is_in_recovery()'),
 		'the session open across the promotion writes again');
 	$s->quit;
 	$across->quit;
+	$early->quit;
 	is(sqlstate_of($standby, 'd', 'INSERT INTO t VALUES (5)'), 'ok', 'a new session in d writes');
 	is($standby->safe_psql('d', 'SELECT string_agg(i::text, \',\' ORDER BY i) FROM t'),
 		'4,5,6', 'd holds exactly the writes that were allowed');
