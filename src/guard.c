@@ -138,10 +138,9 @@ uint32		rog_quiet_word = ROG_WORD_IMPOSSIBLE;
  * rog_xact_settled(), and rog_settle_in_recovery() for a transaction that
  * found the mode off in recovery): while the shared word is still that one,
  * a statement or call that cannot write needs nothing more than the
- * comparison.  The
- * transaction callbacks, registered by then, clear it when the transaction
- * or a subtransaction ends (which may restore XactReadOnly to false), and
- * rog_spoil_quiet_word() when a setting changes.
+ * comparison.  The transaction callbacks, registered by then, clear it when
+ * the transaction or a subtransaction ends (which may restore XactReadOnly
+ * to false), and rog_spoil_quiet_word() when a setting changes.
  */
 uint32		rog_settled_word = ROG_WORD_IMPOSSIBLE;
 
@@ -195,8 +194,7 @@ rog_settle_quiet(void)
 	uint32		word = pg_atomic_read_u32(&rog_shared->word);
 
 	if (word == rog_seen_word &&
-		(word & (ROG_WORD_ENABLED | ROG_WORD_EXPIRES | ROG_WORD_RECOVERY |
-				 ROG_WORD_ANNOUNCE)) == 0 &&
+		(word & (ROG_WORD_ENABLED | ROG_WORD_WATCH)) == 0 &&
 		!rog_session_read_only && rog_xact_flags() == 0)
 		rog_quiet_word = word;
 }
@@ -236,15 +234,25 @@ rog_xact_set(uint32 flags)
 /*
  * Mark the transaction read-only, so that core's own checks (nextval() and
  * setval() on permanent sequences, and ExecCheckXactReadOnly) back ours up.
+ * Returns the flag to record: XACT_RO_FORCED if we set it, else 0.
  */
+static inline uint32
+rog_mark_xact_read_only(void)
+{
+	if (XactReadOnly)
+		return 0;
+	XactReadOnly = true;
+	return XACT_RO_FORCED;
+}
+
+/* rog_mark_xact_read_only(), recording it */
 static inline void
 rog_force_xact_read_only(void)
 {
-	if (!XactReadOnly)
-	{
-		XactReadOnly = true;
-		rog_xact_set(XACT_RO_FORCED);
-	}
+	uint32		flags = rog_mark_xact_read_only();
+
+	if (flags != 0)
+		rog_xact_set(flags);
 }
 
 /*
@@ -318,8 +326,7 @@ rog_settle_in_recovery(void)
 {
 	uint32		word = rog_seen_word;
 
-	if ((word & (ROG_WORD_ENABLED | ROG_WORD_EXPIRES | ROG_WORD_RECOVERY |
-				 ROG_WORD_ANNOUNCE)) != ROG_WORD_RECOVERY ||
+	if ((word & (ROG_WORD_ENABLED | ROG_WORD_WATCH)) != ROG_WORD_RECOVERY ||
 		pg_atomic_read_u32(&rog_shared->word) != word ||
 		rog_session_read_only || !XactReadOnly || !RecoveryInProgress())
 		return;
@@ -385,8 +392,7 @@ rog_settle_xact(uint32 flags)
 {
 	rog_xact_set(flags | XACT_SETTLED);
 	Assert(xact_callback_registered);	/* it clears rog_settled_word */
-	if ((rog_seen_word & (ROG_WORD_EXPIRES | ROG_WORD_RECOVERY |
-						  ROG_WORD_ANNOUNCE)) == 0)
+	if ((rog_seen_word & ROG_WORD_WATCH) == 0)
 		rog_settled_word = rog_seen_word;
 }
 
@@ -460,16 +466,9 @@ rog_transaction_may_write(const char *what)
 static inline bool
 rog_settle_reading_xact(void)
 {
-	uint32		flags = XACT_OBSERVED;
-
 	if (rog_xact_has_xid() || rog_transaction_exempt())
 		return false;
-	if (!XactReadOnly)
-	{
-		XactReadOnly = true;
-		flags |= XACT_RO_FORCED;
-	}
-	rog_settle_xact(flags);
+	rog_settle_xact(XACT_OBSERVED | rog_mark_xact_read_only());
 	return true;
 }
 
@@ -681,21 +680,15 @@ static inline bool
 rog_settle_first_read(PlannedStmt *stmt)
 {
 	uint32		word = pg_atomic_read_u32(&rog_shared->word);
-	uint32		flags = XACT_OBSERVED | XACT_SETTLED;
 
 	if (word != rog_seen_word ||
-		(word & (ROG_WORD_EXPIRES | ROG_WORD_RECOVERY | ROG_WORD_ANNOUNCE)) != 0 ||
+		(word & ROG_WORD_WATCH) != 0 ||
 		((word & ROG_WORD_ENABLED) == 0 && !rog_session_read_only) ||
 		rog_plan_may_write(stmt) || rog_xact_has_xid() ||
 		(rog_exempt_roles != NULL && rog_exempt_roles[0] != '\0') ||
 		!xact_callback_registered)
 		return false;
-	if (!XactReadOnly)
-	{
-		XactReadOnly = true;
-		flags |= XACT_RO_FORCED;
-	}
-	rog_xact_add(flags);
+	rog_xact_add(XACT_OBSERVED | XACT_SETTLED | rog_mark_xact_read_only());
 	rog_settled_word = word;
 	return true;
 }

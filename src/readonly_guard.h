@@ -54,6 +54,10 @@
 #define ROG_WORD_ANNOUNCE		0x10u	/* an expiry no NOTIFY has announced */
 #define ROG_WORD_CHANGE			0x20u	/* one step of the change counter */
 
+/* a word with any of these needs a look at every statement (rog_read_only()) */
+#define ROG_WORD_WATCH			(ROG_WORD_EXPIRES | ROG_WORD_RECOVERY | \
+								 ROG_WORD_ANNOUNCE)
+
 /*
  * EXPIRES is never set without ENABLED, so the word never holds this value:
  * rog_quiet_word is set to it to mean "look again".
@@ -163,7 +167,7 @@ rog_read_only(void)
 
 	if (unlikely(word != rog_seen_word))
 		rog_notice_change(word);
-	if (unlikely(word & (ROG_WORD_EXPIRES | ROG_WORD_RECOVERY | ROG_WORD_ANNOUNCE)))
+	if (unlikely(word & ROG_WORD_WATCH))
 		word = rog_notice_expiry_or_promotion(word);
 	return (word & ROG_WORD_ENABLED) != 0 || rog_session_read_only;
 }
