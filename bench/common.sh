@@ -1,7 +1,8 @@
 # Shared set-up of the benchmark scripts (sourced, not run).
 #
 #   bench_as_postgres SCRIPT ARGS...   re-run SCRIPT as the postgres OS user
-#                                      when called as root (initdb refuses root)
+#                                      when called as root (initdb refuses root),
+#                                      making $KEEP, if set, writable for it
 #   bench_workdir PREFIX               make a temp dir, cd into it, and remove
 #                                      it (after bench_cleanup_hook) on exit
 #   bench_single_user_clusters N1 N2   in the work dir: data directories
@@ -12,6 +13,8 @@
 #                                      insert.N.sql for N = N1, N2
 #   single DATADIR [options] < SQL     postgres --single on DATADIR
 #   bench_initdb DATADIR               initdb for a server cluster
+#   bench_stop DATADIR...              stop those servers now, if running
+#                                      (for bench_cleanup_hook)
 #
 # PGBIN (default /usr/lib/postgresql/15/bin) names the server binaries.
 
@@ -19,6 +22,10 @@ PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 
 bench_as_postgres() {
 	if [ "$(id -u)" = 0 ]; then
+		if [ -n "${KEEP:-}" ]; then
+			mkdir -p "$KEEP"
+			chown postgres "$KEEP"
+		fi
 		script=$(readlink -f "$1")
 		shift
 		cd /tmp
@@ -38,6 +45,12 @@ single() {
 	dd=$1
 	shift
 	"$PGBIN/postgres" --single -D "$dd" "$@" postgres
+}
+
+bench_stop() {
+	for dd in "$@"; do
+		"$PGBIN/pg_ctl" -D "$dd" -m immediate stop >/dev/null 2>&1 || true
+	done
 }
 
 bench_initdb() {

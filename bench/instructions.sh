@@ -26,10 +26,6 @@
 #   and the workload files there, for callgrind_annotate.
 set -eu
 
-if [ "$(id -u)" = 0 ] && [ -n "${KEEP:-}" ]; then
-	mkdir -p "$KEEP"
-	chown postgres "$KEEP"
-fi
 . "$(dirname "$(readlink -f "$0")")/common.sh"
 bench_as_postgres "$0" "$@"
 

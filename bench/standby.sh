@@ -12,7 +12,9 @@
 # "lib" the part spent in readonly_guard's own code.
 #
 # Usage (as root or as postgres):  sh bench/standby.sh
-#   N1=2000 N2=4000 PORT=55443 (and PORT+1) (defaults); ~3 min
+#   N1=2000 N2=4000 PORT=55443 (and PORT+1) (defaults); ~3 min;
+#   KEEP=/some/dir keeps the callgrind profiles (CONFIG.PID.cg) and the
+#   sessions' backend PIDs (CONFIG.N.pid) there, for callgrind_annotate.
 set -eu
 
 . "$(dirname "$(readlink -f "$0")")/common.sh"
@@ -23,11 +25,9 @@ N2=${N2:-4000}
 PORT=${PORT:-55443}
 SPORT=$((PORT + 1))
 bench_workdir rog_standby
-[ -z "${KEEP:-}" ] || trap 'bench_cleanup_hook; cp "$work"/off.*.cg "$work"/*.pid "$KEEP"/ 2>/dev/null; rm -rf "$work"' EXIT INT TERM
 bench_cleanup_hook() {
-	for dd in "$work/standby" "$work/primary"; do
-		"$PGBIN/pg_ctl" -D "$dd" -m immediate stop >/dev/null 2>&1 || true
-	done
+	bench_stop "$work/standby" "$work/primary"
+	[ -z "${KEEP:-}" ] || cp "$work"/*.cg "$work"/*.pid "$KEEP"/ 2>/dev/null || true
 }
 
 bench_initdb "$work/primary"

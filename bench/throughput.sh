@@ -42,11 +42,7 @@ PORT=${PORT:-55433}
 WARMUP=${WARMUP:-10}	# seconds of -S per server before round 1, not counted
 SWITCH=${SWITCH:-3}		# seconds of -S after each switch of server, not counted
 bench_workdir rog_tput
-bench_cleanup_hook() {
-	for dd in "$work/plain" "$work/rog"; do
-		"$PGBIN/pg_ctl" -D "$dd" -m immediate stop >/dev/null 2>&1 || true
-	done
-}
+bench_cleanup_hook() { bench_stop "$work/plain" "$work/rog"; }
 
 # port_of plain|rog
 port_of() { if [ "$1" = plain ]; then echo "$PORT"; else echo $((PORT + 1)); fi; }

@@ -27,7 +27,7 @@ dd=$work/data
 holder=
 bench_cleanup_hook() {
 	[ -n "$holder" ] && kill "$holder" 2>/dev/null
-	"$PGBIN/pg_ctl" -D "$dd" -m immediate stop >/dev/null 2>&1 || true
+	bench_stop "$dd"
 }
 bench_initdb "$dd"
 cat >>"$dd/postgresql.conf" <<EOF
