@@ -4,6 +4,8 @@ MODULE_big = readonly_guard
 OBJS = \
 	src/readonly_guard.o \
 	src/state.o \
+	src/drain.o \
+	src/judge.o \
 	src/guard.o \
 	src/settings.o \
 	src/functions.o \
@@ -13,7 +15,7 @@ EXTENSION = readonly_guard
 DATA = readonly_guard--1.0.sql readonly_guard--1.1.sql readonly_guard--1.0--1.1.sql
 PGFILEDESC = "readonly_guard - enforced cluster read-only mode"
 
-REGRESS = setup upgrade blocked allowed escape errors features bypass fuzz settled
+REGRESS = setup upgrade blocked allowed escape errors features bypass fuzz settled promise
 
 ISOLATION = drain_commit drain_timeout drain_zero commit_after prepared_stmt twophase concurrent_enable db_setting notify settled_change
 ISOLATION_OPTS = --load-extension=readonly_guard

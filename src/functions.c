@@ -300,6 +300,7 @@ rog_enable(PG_FUNCTION_ARGS)
 	char	   *reason;
 	int64		timeout_ms;
 	TransactionId cutoff;
+	TimestampTz cutoff_time;
 	bool		turned_on;
 	XLogRecPtr	lsn;
 	TimestampTz expires_at;
@@ -322,7 +323,7 @@ rog_enable(PG_FUNCTION_ARGS)
 	}
 	rog_refuse_if_transaction_wrote();
 
-	turned_on = rog_set_cluster_enabled(reason, expires_at, &cutoff);
+	turned_on = rog_set_cluster_enabled(reason, expires_at, &cutoff, &cutoff_time);
 	ereport(LOG,
 			(errmsg(turned_on ?
 					"read-only mode enabled for the cluster by role \"%s\"" :
@@ -333,7 +334,7 @@ rog_enable(PG_FUNCTION_ARGS)
 	(void) rog_notify_state_change();
 
 	rog_mark_transaction_read_only();
-	rog_drain(cutoff, timeout_ms);
+	rog_drain(cutoff, cutoff_time, timeout_ms);
 
 	lsn = rog_current_lsn();
 	rog_set_lsn(lsn, turned_on);

@@ -45,7 +45,16 @@
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/namespace.h"
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/dependency.h"
+#include "catalog/indexing.h"
 #include "catalog/objectaccess.h"
+#include "catalog/objectaddress.h"
+#include "catalog/pg_depend.h"
+#include "catalog/pg_namespace.h"
+#include "postmaster/autovacuum.h"
 #include "catalog/pg_class.h"
 #include "utils/syscache.h"
 #include "catalog/pg_language.h"
@@ -101,29 +110,24 @@ static object_access_hook_type prev_object_access_hook = NULL;
 #define XACT_ANNOUNCING			0x200	/* queued NOTIFY of an expiry */
 #define XACT_SETTLED			0x400	/* observed, may not write, marked
 										 * read-only: reads need nothing more */
-#define XACT_WROTE_ALLOWED		0x800	/* under the mode, ran a write the
-										 * guard allows (temporary objects,
-										 * settings, maintenance) */
+#define XACT_MAINTENANCE		0x800	/* ran VACUUM, ANALYZE, CLUSTER or
+										 * REINDEX that allow_maintenance
+										 * permits under the mode */
 #define XACT_CORE_MAY_REFUSE	0x1000	/* under the mode, called a sequence
 										 * writer or a function that is not
 										 * built in, or saw the state change:
 										 * statements run with
 										 * rog_explain_core_refusal() */
+#define XACT_ANNOUNCE_DUE		0x2000	/* an expiry to announce at commit */
 
-/* what the commit check or the commit must act on: needs the callback */
-#define XACT_NEEDS_CALLBACK		(XACT_OBSERVED | XACT_XID_PREDATES | \
-								 XACT_CHANGED_SETTINGS | XACT_ANNOUNCING)
-
-#if PG_VERSION_NUM >= 170000
-#define ROG_MY_LXID				(MyProc->vxid.lxid)
-#else
-#define ROG_MY_LXID				(MyProc->lxid)
-#endif
+/* what the transaction callback must act on although there is no XID */
+#define XACT_AT_END				(XACT_CHANGED_SETTINGS | XACT_ANNOUNCE_DUE | \
+								 XACT_ANNOUNCING | XACT_RO_FORCED)
 
 static uint32 xact_flags = 0;
 static LocalTransactionId xact_lxid = InvalidLocalTransactionId;
 static uint32 xact_permit_word = 0; /* state word XACT_PERMITTED is for */
-static bool xact_callback_registered = false;
+static TimestampTz xact_permit_stmt = 0;	/* ...and statement start */
 
 /*
  * The last state word for which this backend found nothing to do: the mode
@@ -146,6 +150,31 @@ uint32		rog_settled_word = ROG_WORD_IMPOSSIBLE;
 
 /* set while rog_refuse() raises its error; see rog_explain_core_refusal() */
 static bool rog_raising = false;
+
+/*
+ * The statement start of the statement in which this backend found the
+ * mode in force after it was off, 0 while it is off: a portal created
+ * before it set up its plan without the checks (rog_check_portal()).
+ */
+static TimestampTz rog_mode_seen_at = 0;
+
+/*
+ * The utility statement the guard let through under the mode, while it
+ * runs (ROG_UTILITY_READ when none): the object access hook lets it create,
+ * alter and drop what such a statement may (rog_check_object_change()).
+ */
+static RogUtilityKind rog_running_kind = ROG_UTILITY_READ;
+
+/* > 0 while the executor sets up a plan for EXPLAIN without ANALYZE */
+static int	rog_explain_only_depth = 0;
+
+/*
+ * A transaction that ended with XactReadOnly forced by the guard: the next
+ * one may be its chain (COMMIT AND CHAIN), which inherits XactReadOnly,
+ * although the guard's mark is no user's transaction characteristic.  The
+ * next hook undoes it (rog_undo_chained_read_only()).
+ */
+static bool rog_chain_pending = false;
 
 static void rog_xact_callback(XactEvent event, void *arg);
 static void rog_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
@@ -199,17 +228,9 @@ rog_settle_quiet(void)
 		rog_quiet_word = word;
 }
 
-static void
-rog_register_xact_callback(void)
-{
-	RegisterXactCallback(rog_xact_callback, NULL);
-	RegisterSubXactCallback(rog_subxact_callback, NULL);
-	xact_callback_registered = true;
-}
-
-/* Set flags for the current transaction, whose callback is registered. */
+/* Set flags for the current transaction. */
 static inline void
-rog_xact_add(uint32 flags)
+rog_xact_set(uint32 flags)
 {
 	if (xact_lxid != ROG_MY_LXID)
 	{
@@ -218,15 +239,6 @@ rog_xact_add(uint32 flags)
 	}
 	xact_flags |= flags;
 	rog_quiet_word = ROG_WORD_IMPOSSIBLE;
-}
-
-/* Set flags for the current transaction. */
-static inline void
-rog_xact_set(uint32 flags)
-{
-	if ((flags & XACT_NEEDS_CALLBACK) != 0 && unlikely(!xact_callback_registered))
-		rog_register_xact_callback();
-	rog_xact_add(flags);
 }
 
 /* ---- the transaction's read-only flag ---- */
@@ -269,6 +281,31 @@ rog_release_xact_read_only(void)
 	rog_settled_word = ROG_WORD_IMPOSSIBLE;
 }
 
+/*
+ * Undo XactReadOnly that a chained transaction inherited from one the guard
+ * had marked (rog_chain_pending).  A transaction that is not a chain starts
+ * with default_transaction_read_only, so it is not touched.
+ */
+static void
+rog_undo_chained_read_only(void)
+{
+	rog_chain_pending = false;
+	if (XactReadOnly && !DefaultXactReadOnly &&
+		(rog_xact_flags() & XACT_RO_FORCED) == 0 &&
+		IsTransactionState() && !IsSubTransaction())
+	{
+		XactReadOnly = false;
+		rog_settled_word = ROG_WORD_IMPOSSIBLE;
+	}
+}
+
+static inline void
+rog_check_chain(void)
+{
+	if (unlikely(rog_chain_pending))
+		rog_undo_chained_read_only();
+}
+
 /* ---- what the transaction did ---- */
 
 /* Note that read-only mode is in force, the first time in a transaction. */
@@ -290,26 +327,45 @@ rog_forget_transaction_observation(void)
  * The backend took in a change of the state during a transaction.  Cursors
  * the transaction opened before it set up their plans under the old state,
  * unseen by the function hook: its statements run with the error context
- * from now on (XACT_CORE_MAY_REFUSE).  If the mode went off, forget that
- * the transaction observed it.
+ * from now on (XACT_CORE_MAY_REFUSE), and portals created before the mode
+ * came have their plans checked (rog_mode_seen_at).  If the mode went off,
+ * forget that the transaction observed it.
  */
 void
-rog_transaction_sees_change(bool mode_went_off)
+rog_transaction_sees_change(bool is_on)
 {
-	if (mode_went_off)
-		rog_forget_transaction_observation();
+	if (!is_on)
+	{
+		if (rog_mode_seen_at != 0)
+			rog_forget_transaction_observation();
+		rog_mode_seen_at = 0;
+	}
+	else if (rog_mode_seen_at == 0)
+		rog_mode_seen_at = GetCurrentStatementStartTimestamp();
 	rog_xact_set(XACT_CORE_MAY_REFUSE);
 }
 
 /*
- * Timed read-only mode expired (ROG_WORD_ANNOUNCE): queue the notification
- * in this transaction, once.  Every session does so at its next statement
- * until a transaction that queued it commits, so a rollback loses nothing.
+ * Timed read-only mode expired (ROG_WORD_ANNOUNCE): the notification goes
+ * out with the commit of this transaction (rog_announce_at_commit()), not
+ * now, so that a transaction that ends in PREPARE TRANSACTION is not
+ * burdened with a NOTIFY.  Every session does so until a transaction that
+ * announced it commits, so a rollback loses nothing.
  */
 void
 rog_announce_expiry(void)
 {
-	if ((rog_xact_flags() & XACT_ANNOUNCING) == 0 && rog_notify_state_change())
+	if ((rog_xact_flags() & (XACT_ANNOUNCE_DUE | XACT_ANNOUNCING)) == 0)
+		rog_xact_set(XACT_ANNOUNCE_DUE);
+}
+
+/* At the commit of a transaction that saw an unannounced expiry: notify. */
+static void
+rog_announce_at_commit(void)
+{
+	if ((rog_xact_flags() & (XACT_ANNOUNCE_DUE | XACT_ANNOUNCING)) == XACT_ANNOUNCE_DUE &&
+		(pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ANNOUNCE) != 0 &&
+		rog_notify_state_change())
 		rog_xact_set(XACT_ANNOUNCING);
 }
 
@@ -330,8 +386,6 @@ rog_settle_in_recovery(void)
 		pg_atomic_read_u32(&rog_shared->word) != word ||
 		rog_session_read_only || !XactReadOnly || !RecoveryInProgress())
 		return;
-	if (unlikely(!xact_callback_registered))
-		rog_register_xact_callback();
 	rog_settled_word = word;
 }
 
@@ -391,7 +445,6 @@ static inline void
 rog_settle_xact(uint32 flags)
 {
 	rog_xact_set(flags | XACT_SETTLED);
-	Assert(xact_callback_registered);	/* it clears rog_settled_word */
 	if ((rog_seen_word & ROG_WORD_WATCH) == 0)
 		rog_settled_word = rog_seen_word;
 }
@@ -426,15 +479,16 @@ rog_log_exempt_write(const char *what)
 
 /*
  * May this transaction write although read-only mode is in force?  A member
- * of readonly_guard.exempt_roles may, and so may a transaction that
- * predates the mode while rog_enable() drains (cached per state word, so
- * that the lock behind it is taken once per change).  what names the
- * statement if it writes, for the log of exempt writes.
+ * of readonly_guard.exempt_roles may, and while rog_enable() drains, so may
+ * a transaction that had an XID before the mode began or runs a statement
+ * that began before it (cached per state word and statement, so that the
+ * lock behind it is taken once per change).  what names the statement if
+ * it writes, for the log of exempt writes.
  */
 static bool
 rog_transaction_may_write(const char *what)
 {
-	TransactionId xid;
+	TimestampTz stmt = GetCurrentStatementStartTimestamp();
 
 	(void) rog_xact_flags();	/* drop a finished transaction's flags */
 	if (rog_transaction_exempt())
@@ -443,16 +497,17 @@ rog_transaction_may_write(const char *what)
 		return true;
 	}
 
-	xid = GetTopTransactionIdIfAny();
-	if (!TransactionIdIsValid(xid))
+	if ((rog_seen_word & ROG_WORD_DRAINING) == 0)
 		return false;
-	if ((xact_flags & XACT_PERMIT_KNOWN) == 0 || xact_permit_word != rog_seen_word)
+	if ((xact_flags & XACT_PERMIT_KNOWN) == 0 || xact_permit_word != rog_seen_word ||
+		xact_permit_stmt != stmt)
 	{
-		bool		permitted = rog_drain_permits(xid);
+		bool		permitted = rog_drain_permits(GetTopTransactionIdIfAny(), stmt);
 
 		xact_flags &= ~XACT_PERMITTED;
 		rog_xact_set(permitted ? XACT_PERMIT_KNOWN | XACT_PERMITTED : XACT_PERMIT_KNOWN);
 		xact_permit_word = rog_seen_word;
+		xact_permit_stmt = stmt;
 	}
 	return (xact_flags & XACT_PERMITTED) != 0;
 }
@@ -657,7 +712,6 @@ rog_check_plan(PlannedStmt *stmt, int eflags)
 		return;
 	if (rog_plan_writes_permanent_relation(stmt))
 		rog_refuse(rog_plan_stat_class(stmt), CreateCommandName((Node *) stmt), NULL);
-	rog_xact_set(XACT_WROTE_ALLOWED);	/* temporary tables only */
 }
 
 static inline void
@@ -685,12 +739,30 @@ rog_settle_first_read(PlannedStmt *stmt)
 		(word & ROG_WORD_WATCH) != 0 ||
 		((word & ROG_WORD_ENABLED) == 0 && !rog_session_read_only) ||
 		rog_plan_may_write(stmt) || rog_xact_has_xid() ||
-		(rog_exempt_roles != NULL && rog_exempt_roles[0] != '\0') ||
-		!xact_callback_registered)
+		(rog_exempt_roles != NULL && rog_exempt_roles[0] != '\0'))
 		return false;
-	rog_xact_add(XACT_OBSERVED | XACT_SETTLED | rog_mark_xact_read_only());
+	rog_xact_set(XACT_OBSERVED | XACT_SETTLED | rog_mark_xact_read_only());
 	rog_settled_word = word;
 	return true;
+}
+
+/*
+ * Set up a plan for EXPLAIN without ANALYZE: the functions it names are
+ * looked up, not run, so the function hook must not refuse them.
+ */
+static void
+rog_start_explain_only(QueryDesc *queryDesc, int eflags)
+{
+	rog_explain_only_depth++;
+	PG_TRY();
+	{
+		rog_call_next_ExecutorStart(queryDesc, eflags);
+	}
+	PG_FINALLY();
+	{
+		rog_explain_only_depth--;
+	}
+	PG_END_TRY();
 }
 
 static pg_noinline void
@@ -700,7 +772,10 @@ rog_check_executor_start_fully(QueryDesc *queryDesc, int eflags)
 		rog_check_plan(queryDesc->plannedstmt, eflags);
 	else
 		rog_note_mode_off();
-	rog_call_next_ExecutorStart(queryDesc, eflags);
+	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
+		rog_start_explain_only(queryDesc, eflags);
+	else
+		rog_call_next_ExecutorStart(queryDesc, eflags);
 }
 
 /*
@@ -710,7 +785,9 @@ rog_check_executor_start_fully(QueryDesc *queryDesc, int eflags)
 static pg_noinline void
 rog_check_executor_start(QueryDesc *queryDesc, int eflags)
 {
-	if (likely(rog_settle_first_read(queryDesc->plannedstmt)))
+	rog_check_chain();
+	if (likely((eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0 &&
+			   rog_settle_first_read(queryDesc->plannedstmt)))
 		rog_call_next_ExecutorStart(queryDesc, eflags);
 	else
 		rog_check_executor_start_fully(queryDesc, eflags);
@@ -718,7 +795,8 @@ rog_check_executor_start(QueryDesc *queryDesc, int eflags)
 
 /*
  * The common case is a bare jump to the next hook: the mode is off, or a
- * settled transaction runs a plan that cannot write.
+ * settled transaction runs a plan that cannot write (and is not set up for
+ * EXPLAIN, whose functions the function hook must know not to refuse).
  */
 static void
 rog_ExecutorStart(QueryDesc *queryDesc, int eflags)
@@ -726,7 +804,8 @@ rog_ExecutorStart(QueryDesc *queryDesc, int eflags)
 	uint32		word = pg_atomic_read_u32(&rog_shared->word);
 
 	if (unlikely(word != rog_quiet_word) &&
-		!(rog_settled_under(word) && !rog_plan_may_write(queryDesc->plannedstmt)))
+		!(rog_settled_under(word) && !rog_plan_may_write(queryDesc->plannedstmt) &&
+		  (eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0))
 		rog_check_executor_start(queryDesc, eflags);
 	else
 		rog_call_next_ExecutorStart(queryDesc, eflags);
@@ -741,6 +820,62 @@ rog_ExecutorStart(QueryDesc *queryDesc, int eflags)
 	uint64 count, bool execute_once
 #define ROG_EXECUTOR_RUN_ARGS	queryDesc, direction, count, execute_once
 #endif
+
+static bool rog_is_writer_function(Oid funcid);
+static bool rog_is_extension_writer(Oid funcid);
+
+/*
+ * Does a plan call a function that writes without the executor?  Its text
+ * form lists every node, subplans included; these are the fields that name
+ * a function to call.
+ */
+static Oid
+rog_plan_calls_writer(PlannedStmt *stmt)
+{
+	static const char *const fields[] = {
+		":funcid ", ":opfuncid ", ":hashfuncid ", ":negfuncid ",
+		":aggfnoid ", ":winfnoid "
+	};
+	char	   *text = nodeToString(stmt);
+	Oid			found = InvalidOid;
+	int			i;
+
+	for (i = 0; i < lengthof(fields) && !OidIsValid(found); i++)
+	{
+		const char *p = text;
+
+		while (!OidIsValid(found) && (p = strstr(p, fields[i])) != NULL)
+		{
+			Oid			funcid = (Oid) strtoul(p + strlen(fields[i]), NULL, 10);
+
+			p += strlen(fields[i]);
+			if (rog_is_writer_function(funcid) ||
+				(funcid >= FirstNormalObjectId && rog_is_extension_writer(funcid)))
+				found = funcid;
+		}
+	}
+	pfree(text);
+	return found;
+}
+
+/*
+ * A portal (a cursor, a portal of the extended protocol) created before this
+ * backend saw the mode set up its plan then: the function hook did not see
+ * the functions it calls under the mode.  Refuse it if one of them writes.
+ */
+static void
+rog_check_portal(PlannedStmt *stmt)
+{
+	Oid			writer;
+
+	if (ActivePortal == NULL || ActivePortal->creation_time >= rog_mode_seen_at ||
+		rog_transaction_may_write(NULL))
+		return;
+	writer = rog_plan_calls_writer(stmt);
+	if (OidIsValid(writer))
+		rog_refuse(ROG_STAT_FUNCTION, psprintf("%s()", get_func_name(writer)),
+				   "The cursor or portal that calls it was set up before read-only mode began.");
+}
 
 static inline void
 rog_call_next_ExecutorRun(ROG_EXECUTOR_RUN_PARAMS)
@@ -761,6 +896,7 @@ rog_run_explaining_refusals(ROG_EXECUTOR_RUN_PARAMS)
 {
 	ErrorContextCallback callback;
 
+	rog_check_chain();
 	if (!rog_read_only())
 	{
 		rog_note_mode_off();
@@ -768,6 +904,7 @@ rog_run_explaining_refusals(ROG_EXECUTOR_RUN_PARAMS)
 		return;
 	}
 	rog_check_plan(queryDesc->plannedstmt, 0);
+	rog_check_portal(queryDesc->plannedstmt);
 	rog_push_error_context(&callback);
 	rog_call_next_ExecutorRun(ROG_EXECUTOR_RUN_ARGS);
 	error_context_stack = callback.previous;
@@ -921,6 +1058,16 @@ rog_classify_utility(Node *parsetree)
 		case T_DropStmt:
 		case T_TruncateStmt:
 		case T_GrantStmt:
+		case T_RenameStmt:
+		case T_CommentStmt:
+		case T_CreateStatsStmt:
+		case T_RuleStmt:
+		case T_CreateTrigStmt:
+		case T_CreatePolicyStmt:
+		case T_CreateFunctionStmt:
+		case T_CompositeTypeStmt:
+		case T_CreateEnumStmt:
+		case T_CreateRangeStmt:
 			return ROG_UTILITY_MAYBE_WRITE;
 
 		default:
@@ -1022,6 +1169,79 @@ rog_alter_table_links(AlterTableStmt *stmt)
 	return false;
 }
 
+/*
+ * Does a qualified name (schema.name) put an object in the temporary
+ * schema?  An unqualified one goes to the first schema of search_path,
+ * which is not assumed to be temporary.
+ */
+static bool
+rog_names_temp_schema(List *names)
+{
+	const char *schema;
+
+	if (list_length(names) < 2)
+		return false;
+	schema = strVal(list_nth(names, list_length(names) - 2));
+	return strcmp(schema, "pg_temp") == 0 ||
+		isTempNamespace(get_namespace_oid(schema, true));
+}
+
+/* The relation that names (relation..., member) ends in a member of. */
+static bool
+rog_member_of_temp_relation(List *names)
+{
+	if (list_length(names) < 2)
+		return false;
+	return rog_relation_is_temp(makeRangeVarFromNameList(list_truncate(list_copy(names),
+																   list_length(names) - 1)));
+}
+
+/* RENAME of a temporary relation or of one of its columns, constraints, ... */
+static bool
+rog_rename_touches_only_temp(RenameStmt *stmt)
+{
+	switch (stmt->renameType)
+	{
+		case OBJECT_TABLE:
+		case OBJECT_SEQUENCE:
+		case OBJECT_VIEW:
+		case OBJECT_INDEX:
+		case OBJECT_COLUMN:
+		case OBJECT_TABCONSTRAINT:
+		case OBJECT_TRIGGER:
+		case OBJECT_RULE:
+		case OBJECT_POLICY:
+			return stmt->relation != NULL && rog_relation_is_temp(stmt->relation);
+		default:
+			return false;
+	}
+}
+
+/* COMMENT ON a temporary relation or one of its columns, constraints, ... */
+static bool
+rog_comment_touches_only_temp(CommentStmt *stmt)
+{
+	List	   *names;
+
+	switch (stmt->objtype)
+	{
+		case OBJECT_TABLE:
+		case OBJECT_SEQUENCE:
+		case OBJECT_VIEW:
+		case OBJECT_INDEX:
+			names = castNode(List, stmt->object);
+			return rog_relation_is_temp(makeRangeVarFromNameList(names));
+		case OBJECT_COLUMN:
+		case OBJECT_TABCONSTRAINT:
+		case OBJECT_TRIGGER:
+		case OBJECT_RULE:
+		case OBJECT_POLICY:
+			return rog_member_of_temp_relation(castNode(List, stmt->object));
+		default:
+			return false;
+	}
+}
+
 /* GRANT/REVOKE on temporary tables only (pgTAP does that) */
 static bool
 rog_grant_touches_only_temp(GrantStmt *stmt)
@@ -1059,9 +1279,8 @@ rog_utility_touches_only_temp(Node *parsetree)
 		case T_AlterSeqStmt:
 			return rog_relation_is_temp(((AlterSeqStmt *) parsetree)->sequence);
 		case T_DropStmt:
-			/* CASCADE could reach permanent objects that depend on it */
-			return ((DropStmt *) parsetree)->behavior != DROP_CASCADE &&
-				rog_drop_touches_only_temp((DropStmt *) parsetree);
+			/* what CASCADE reaches is checked object by object (OAT_DROP) */
+			return rog_drop_touches_only_temp((DropStmt *) parsetree);
 		case T_TruncateStmt:
 			return rog_relations_are_temp(((TruncateStmt *) parsetree)->relations);
 		case T_CopyStmt:
@@ -1072,6 +1291,28 @@ rog_utility_touches_only_temp(Node *parsetree)
 			return rog_relations_are_temp_tables(((LockStmt *) parsetree)->relations);
 		case T_GrantStmt:
 			return rog_grant_touches_only_temp((GrantStmt *) parsetree);
+		case T_RenameStmt:
+			return rog_rename_touches_only_temp((RenameStmt *) parsetree);
+		case T_CommentStmt:
+			return rog_comment_touches_only_temp((CommentStmt *) parsetree);
+		case T_CreateStatsStmt:
+			return rog_relations_are_temp(((CreateStatsStmt *) parsetree)->relations) &&
+				(((CreateStatsStmt *) parsetree)->defnames == NIL ||
+				 rog_names_temp_schema(((CreateStatsStmt *) parsetree)->defnames));
+		case T_RuleStmt:
+			return rog_relation_is_temp(((RuleStmt *) parsetree)->relation);
+		case T_CreateTrigStmt:
+			return rog_relation_is_temp(((CreateTrigStmt *) parsetree)->relation);
+		case T_CreatePolicyStmt:
+			return rog_relation_is_temp(((CreatePolicyStmt *) parsetree)->table);
+		case T_CreateFunctionStmt:
+			return rog_names_temp_schema(((CreateFunctionStmt *) parsetree)->funcname);
+		case T_CompositeTypeStmt:
+			return rog_creates_temp(((CompositeTypeStmt *) parsetree)->typevar);
+		case T_CreateEnumStmt:
+			return rog_names_temp_schema(((CreateEnumStmt *) parsetree)->typeName);
+		case T_CreateRangeStmt:
+			return rog_names_temp_schema(((CreateRangeStmt *) parsetree)->typeName);
 		default:
 			return false;
 	}
@@ -1092,23 +1333,32 @@ rog_call_next_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 }
 
 /*
- * Run a statement that read-only mode allows although core would refuse it
- * in a read-only transaction (temporary objects, readonly_guard settings):
- * lift the transaction's read-only flag if, and only if, we set it.
+ * Run a utility statement that read-only mode allows, of the given kind.
+ * DDL on temporary objects and readonly_guard settings are refused by core
+ * in a read-only transaction: for them (lift) the transaction's read-only
+ * flag is lowered if, and only if, the guard set it, and only until a
+ * nested statement or function call under the statement sets it again.
+ * While it runs, rog_running_kind tells the object access hook what it may
+ * create, alter and drop.
  */
 static void
-rog_run_lifting_xact_read_only(PlannedStmt *pstmt, const char *queryString,
-							   bool readOnlyTree, ProcessUtilityContext context,
-							   ParamListInfo params, QueryEnvironment *queryEnv,
-							   DestReceiver *dest, QueryCompletion *qc)
+rog_run_allowed_utility(RogUtilityKind kind, bool lift,
+						PlannedStmt *pstmt, const char *queryString,
+						bool readOnlyTree, ProcessUtilityContext context,
+						ParamListInfo params, QueryEnvironment *queryEnv,
+						DestReceiver *dest, QueryCompletion *qc)
 {
-	bool		lifted = (rog_xact_flags() & XACT_RO_FORCED) != 0 && XactReadOnly;
+	RogUtilityKind save_kind = rog_running_kind;
+	bool		lifted;
 
+	rog_force_xact_read_only();
+	lifted = lift && (rog_xact_flags() & XACT_RO_FORCED) != 0 && XactReadOnly;
 	if (lifted)
 	{
 		XactReadOnly = false;
 		rog_settled_word = ROG_WORD_IMPOSSIBLE;
 	}
+	rog_running_kind = kind;
 	PG_TRY();
 	{
 		rog_call_next_ProcessUtility(pstmt, queryString, readOnlyTree, context,
@@ -1116,10 +1366,21 @@ rog_run_lifting_xact_read_only(PlannedStmt *pstmt, const char *queryString,
 	}
 	PG_FINALLY();
 	{
+		rog_running_kind = save_kind;
 		if (lifted)
 			XactReadOnly = true;
 	}
 	PG_END_TRY();
+}
+
+/*
+ * Does core refuse this allowed statement in a read-only transaction?  COPY
+ * FROM a temporary table and maintenance are fine with it.
+ */
+static bool
+rog_utility_needs_lift(Node *parsetree, RogUtilityKind kind)
+{
+	return kind != ROG_UTILITY_MAINTENANCE && !IsA(parsetree, CopyStmt);
 }
 
 /* Which counter a refused utility statement goes to. */
@@ -1179,6 +1440,7 @@ rog_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	RogUtilityKind kind = rog_classify_utility(parsetree);
 	ErrorContextCallback callback;
 
+	rog_check_chain();
 	if (kind == ROG_UTILITY_SETTING || rog_resets_all_settings(parsetree))
 		rog_xact_set(XACT_CHANGED_SETTINGS);
 
@@ -1193,23 +1455,35 @@ rog_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	rog_observe();
 	rog_push_error_context(&callback);
 
-	if (context == PROCESS_UTILITY_SUBCOMMAND || kind == ROG_UTILITY_READ)
+	if (rog_transaction_may_write(kind == ROG_UTILITY_READ ? NULL :
+								  CreateCommandName(parsetree)))
 	{
-		/* internal subcommands come from a statement that was allowed */
+		rog_release_xact_read_only();
+		rog_call_next_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+									 params, queryEnv, dest, qc);
+	}
+	else if (context == PROCESS_UTILITY_SUBCOMMAND)
+	{
+		/* part of a statement that was allowed, such as CREATE TABLE's index */
+		rog_run_allowed_utility(rog_running_kind,
+								rog_running_kind != ROG_UTILITY_READ &&
+								rog_running_kind != ROG_UTILITY_MAINTENANCE,
+								pstmt, queryString, readOnlyTree, context,
+								params, queryEnv, dest, qc);
+	}
+	else if (kind == ROG_UTILITY_READ)
+	{
+		rog_force_xact_read_only();
 		rog_call_next_ProcessUtility(pstmt, queryString, readOnlyTree, context,
 									 params, queryEnv, dest, qc);
 	}
 	else if (rog_utility_allowed(parsetree, kind))
 	{
-		rog_xact_set(XACT_WROTE_ALLOWED);
-		rog_run_lifting_xact_read_only(pstmt, queryString, readOnlyTree, context,
-									   params, queryEnv, dest, qc);
-	}
-	else if (rog_transaction_may_write(CreateCommandName(parsetree)))
-	{
-		rog_release_xact_read_only();
-		rog_call_next_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-									 params, queryEnv, dest, qc);
+		if (kind == ROG_UTILITY_MAINTENANCE)
+			rog_xact_set(XACT_MAINTENANCE);
+		rog_run_allowed_utility(kind, rog_utility_needs_lift(parsetree, kind),
+								pstmt, queryString, readOnlyTree, context,
+								params, queryEnv, dest, qc);
 	}
 	else
 		rog_refuse(rog_utility_stat_class(parsetree, kind),
@@ -1246,7 +1520,8 @@ static const Oid rog_other_writers[] = {
 	F_PG_LOGICAL_EMIT_MESSAGE_BOOL_TEXT_TEXT,
 	F_PG_LOGICAL_EMIT_MESSAGE_BOOL_TEXT_BYTEA,
 	F_PG_REPLICATION_ORIGIN_CREATE, F_PG_REPLICATION_ORIGIN_DROP,
-	F_PG_REPLICATION_ORIGIN_ADVANCE,
+	F_PG_REPLICATION_ORIGIN_ADVANCE, F_PG_REPLICATION_ORIGIN_XACT_SETUP,
+	F_PG_REPLICATION_ORIGIN_SESSION_SETUP,
 	F_BRIN_SUMMARIZE_NEW_VALUES, F_BRIN_SUMMARIZE_RANGE,
 	F_BRIN_DESUMMARIZE_RANGE, F_GIN_CLEAN_PENDING_LIST
 };
@@ -1311,10 +1586,7 @@ rog_is_extension_writer(Oid funcid)
 	return writer;
 }
 
-/*
- * One bit per built-in function OID: set for the writers above and for the
- * functions rog_check_function() treats apart (those that take an XID).
- */
+/* One bit per built-in function OID: set for the writers above. */
 static uint8 rog_function_bits[FirstGenbkiObjectId / 8];
 
 static void
@@ -1332,13 +1604,10 @@ rog_mark_functions(const Oid *oids, int n)
 static void
 rog_mark_special_functions(void)
 {
-	static const Oid xid_takers[] = {F_TXID_CURRENT, F_PG_CURRENT_XACT_ID};
-
 	rog_mark_functions(rog_large_object_writers,
 					   lengthof(rog_large_object_writers));
 	rog_mark_functions(rog_sequence_writers, lengthof(rog_sequence_writers));
 	rog_mark_functions(rog_other_writers, lengthof(rog_other_writers));
-	rog_mark_functions(xid_takers, lengthof(xid_takers));
 }
 
 /*
@@ -1366,13 +1635,11 @@ rog_is_writer_function(Oid funcid)
 static void
 rog_check_function(Oid funcid)
 {
-	bool		writer = rog_is_writer_function(funcid);
+	/* EXPLAIN without ANALYZE looks functions up without running them */
+	bool		writer = rog_explain_only_depth == 0 && rog_is_writer_function(funcid);
 
-	/* these take an XID and write nothing */
-	if (unlikely(funcid == F_TXID_CURRENT || funcid == F_PG_CURRENT_XACT_ID))
-		rog_xact_set(XACT_WROTE_ALLOWED);
 	if (funcid >= FirstNormalObjectId)
-		writer = rog_is_extension_writer(funcid);
+		writer = rog_explain_only_depth == 0 && rog_is_extension_writer(funcid);
 	if (funcid >= FirstNormalObjectId || (writer && rog_is_sequence_writer(funcid)))
 		rog_xact_set(XACT_CORE_MAY_REFUSE);
 
@@ -1396,14 +1663,18 @@ rog_check_function(Oid funcid)
 		rog_refuse(ROG_STAT_FUNCTION, psprintf("%s()", get_func_name(funcid)), NULL);
 
 	/*
-	 * Outside any portal this is a fast-path call (libpq PQfn).  Its
-	 * arguments are not visible yet, so a sequence writer cannot be told to
-	 * target a temporary sequence: refuse it here, with our detail, rather
-	 * than leave it to core's bare check.
+	 * Outside any portal this is a fast-path call (libpq PQfn) in a client
+	 * backend, or a background process such as a logical replication apply
+	 * worker filling in a column default.  Its arguments are not visible
+	 * yet, so a sequence writer cannot be told to target a temporary
+	 * sequence: refuse it here, with our detail, rather than leave it to
+	 * core's bare check.
 	 */
 	if (ActivePortal == NULL)
 		rog_refuse(ROG_STAT_FUNCTION, psprintf("%s()", get_func_name(funcid)),
-				   "Sequence functions called through the fast-path protocol are refused in read-only mode.");
+				   MyBackendType == B_BACKEND ?
+				   "Sequence functions called through the fast-path protocol are refused in read-only mode." :
+				   "Background processes, logical replication apply workers among them, cannot advance sequences in read-only mode.");
 }
 
 static inline void
@@ -1418,10 +1689,121 @@ static pg_noinline void
 rog_check_function_execute(ObjectAccessType access, Oid classId,
 						   Oid objectId, int subId, void *arg)
 {
+	rog_check_chain();
 	if (rog_read_only())
 		rog_check_function(objectId);
 	else
 		rog_note_mode_off();
+	rog_call_prev_object_access(access, classId, objectId, subId, arg);
+}
+
+/* ---- objects created, altered, dropped, truncated ---- */
+
+/*
+ * The relation a subobject without a schema of its own (trigger, policy,
+ * rule, column default) belongs to, by its automatic or internal dependency.
+ */
+static Oid
+rog_owning_relation(Oid classId, Oid objectId)
+{
+	Relation	depRel;
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			relid = InvalidOid;
+
+	depRel = table_open(DependRelationId, AccessShareLock);
+	ScanKeyInit(&key[0], Anum_pg_depend_classid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(classId));
+	ScanKeyInit(&key[1], Anum_pg_depend_objid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(objectId));
+	scan = systable_beginscan(depRel, DependDependerIndexId, true, NULL, 2, key);
+	while (!OidIsValid(relid) && HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tup);
+
+		if (dep->refclassid == RelationRelationId &&
+			(dep->deptype == DEPENDENCY_AUTO || dep->deptype == DEPENDENCY_INTERNAL))
+			relid = dep->refobjid;
+	}
+	systable_endscan(scan);
+	table_close(depRel, AccessShareLock);
+	return relid;
+}
+
+/* Is the existing object temporary: in this session's temporary schemas? */
+static bool
+rog_object_is_temp(Oid classId, Oid objectId)
+{
+	ObjectAddress address;
+	Oid			namespace;
+
+	if (classId == NamespaceRelationId)
+		return isTempOrTempToastNamespace(objectId);
+	address.classId = classId;
+	address.objectId = objectId;
+	address.objectSubId = 0;
+	namespace = is_objectclass_supported(classId) ?
+		get_object_namespace(&address) : InvalidOid;
+	if (!OidIsValid(namespace))
+	{
+		Oid			relid = rog_owning_relation(classId, objectId);
+
+		if (!OidIsValid(relid))
+			return false;
+		namespace = get_rel_namespace(relid);
+	}
+	return isTempOrTempToastNamespace(namespace);
+}
+
+/*
+ * Under the mode, a transaction that may not write creates, alters, drops or
+ * truncates an object.  Only temporary objects may be dropped or truncated
+ * (a DROP ... CASCADE reaches every dependent object through here); objects
+ * are created and altered only by the statements the guard let through
+ * (DDL on temporary objects, readonly_guard settings, maintenance), never by
+ * code that passed no hook.
+ */
+static void
+rog_check_object_change_under_mode(ObjectAccessType access, Oid classId,
+								   Oid objectId, int subId)
+{
+	ObjectAddress address;
+
+	if (rog_running_kind == ROG_UTILITY_SETTING ||
+		rog_running_kind == ROG_UTILITY_MAINTENANCE ||
+		rog_transaction_may_write(NULL))
+		return;
+	if (access == OAT_DROP || access == OAT_TRUNCATE)
+	{
+		if (rog_object_is_temp(classId, objectId))
+		{
+			if (classId == RelationRelationId && subId == 0)
+				rog_note_temp_relation_dropped(objectId);
+			return;
+		}
+		address.classId = classId;
+		address.objectId = objectId;
+		address.objectSubId = subId;
+		rog_refuse(ROG_STAT_DDL, access == OAT_DROP ? "DROP" : "TRUNCATE",
+				   psprintf("The statement would remove %s, which is not temporary.",
+							getObjectDescription(&address, true)));
+	}
+	if (rog_running_kind == ROG_UTILITY_MAYBE_WRITE ||
+		(access == OAT_POST_CREATE && classId == NamespaceRelationId))
+		return;					/* temporary objects; a temporary schema */
+	rog_refuse(ROG_STAT_DDL, access == OAT_POST_CREATE ? "CREATE" : "ALTER",
+			   "The statement would create or change an object that is not temporary.");
+}
+
+static pg_noinline void
+rog_check_object_change(ObjectAccessType access, Oid classId, Oid objectId,
+						int subId, void *arg)
+{
+	if ((access == OAT_POST_CREATE || access == OAT_POST_ALTER ||
+		 access == OAT_DROP || access == OAT_TRUNCATE) &&
+		IsTransactionState() && rog_read_only())
+		rog_check_object_change_under_mode(access, classId, objectId, subId);
 	rog_call_prev_object_access(access, classId, objectId, subId, arg);
 }
 
@@ -1433,12 +1815,18 @@ static void
 rog_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 				  int subId, void *arg)
 {
-	uint32		word;
+	uint32		word = pg_atomic_read_u32(&rog_shared->word);
 
-	if (access == OAT_FUNCTION_EXECUTE &&
-		unlikely((word = pg_atomic_read_u32(&rog_shared->word)) != rog_quiet_word) &&
-		!(rog_settled_under(word) && !rog_function_needs_check(objectId)))
-		rog_check_function_execute(access, classId, objectId, subId, arg);
+	if (access == OAT_FUNCTION_EXECUTE)
+	{
+		if (unlikely(word != rog_quiet_word) &&
+			!(rog_settled_under(word) && !rog_function_needs_check(objectId)))
+			rog_check_function_execute(access, classId, objectId, subId, arg);
+		else
+			rog_call_prev_object_access(access, classId, objectId, subId, arg);
+	}
+	else if (unlikely(word != rog_quiet_word))
+		rog_check_object_change(access, classId, objectId, subId, arg);
 	else
 		rog_call_prev_object_access(access, classId, objectId, subId, arg);
 }
@@ -1446,40 +1834,61 @@ rog_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 /* ---- commit ---- */
 
 /*
- * A transaction that held an XID when it first met read-only mode may have
- * written before the mode reached it: it must not commit or prepare while
- * the mode is on, unless the drain or an exemption lets it.  A transaction
- * that took its XID under the mode may commit only if the hooks allowed a
- * write (temporary objects, settings, maintenance).  One that never met the
- * mode before its commit started before the mode did: it is what
- * rog_enable() drains.
+ * The invariant, in one place: while read-only mode is in force, a
+ * transaction that holds a transaction ID commits or prepares only if
+ *	 - its session is exempt (readonly_guard.exempt_roles), or
+ *	 - it is drained: rog_enable() is still draining and it had its XID, or
+ *	   its current statement began, before the mode did (not for PREPARE,
+ *	   whose result could only be committed after the mode), or
+ *	 - it changed nothing the mode protects (judge.c: read off the locks and
+ *	   files it holds, not off what the hooks saw), or only what
+ *	   readonly_guard.allow_maintenance permits, or it is autovacuum.
+ * The callback runs in every process from birth (rog_install_hooks()), so
+ * this holds whatever ran before the mode came and whatever wrote without
+ * passing a hook.  The statement hooks refuse most writes earlier, with a
+ * clearer error; they are not what the promise rests on.
  */
 static void
-rog_check_commit(bool prepare)
+rog_judge_commit(bool prepare)
 {
-	Assert(TransactionIdIsValid(GetTopTransactionIdIfAny()));
+	uint32		flags = rog_xact_flags();
+	const char *change;
+
+	if (IsAutoVacuumWorkerProcess() || rog_transaction_exempt())
+		return;
 	if (!prepare && rog_transaction_may_write(NULL))
 		return;
-	if (xact_flags & XACT_XID_PREDATES)
-		rog_refuse(ROG_STAT_COMMIT, prepare ? "PREPARE TRANSACTION" : "COMMIT",
-				   "This transaction wrote data before read-only mode began, so it is rolled back.");
+	change = rog_protected_change((flags & XACT_MAINTENANCE) != 0 ||
+								  rog_running_kind == ROG_UTILITY_MAINTENANCE);
+	if (change == NULL)
+		return;
+	rog_refuse(ROG_STAT_COMMIT, prepare ? "PREPARE TRANSACTION" : "COMMIT",
+			   psprintf("%s %s",
+						(flags & XACT_XID_PREDATES) ?
+						"This transaction wrote data before read-only mode began, so it is rolled back." :
+						"This transaction changed data that read-only mode protects, so it is rolled back.",
+						change));
+}
 
-	/*
-	 * It took its XID under the mode.  Unless that was for a write the guard
-	 * allowed, something wrote past the statement checks (a function that
-	 * writes without the executor, a cursor opened before the mode): the
-	 * commit is the last line of defence.  PREPARE TRANSACTION takes an XID
-	 * of its own; what it prepares cannot be committed while the mode is on
-	 * (COMMIT PREPARED is refused).
-	 */
-	if (!prepare && (xact_flags & XACT_WROTE_ALLOWED) == 0)
-		rog_refuse(ROG_STAT_COMMIT, prepare ? "PREPARE TRANSACTION" : "COMMIT",
-				   "This transaction changed data that read-only mode protects, so it is rolled back.");
+/*
+ * A transaction ends.  If the guard had marked it read-only, the next
+ * transaction may be its chain: let the next hook look (see
+ * rog_chain_pending).
+ */
+static void
+rog_end_transaction(void)
+{
+	if (xact_flags & XACT_RO_FORCED)
+	{
+		rog_chain_pending = true;
+		rog_quiet_word = ROG_WORD_IMPOSSIBLE;
+	}
+	xact_flags = 0;
 }
 
 /*
  * The transaction callback's work, for a transaction that holds an XID or
- * has something to announce at its commit.
+ * has something to do at its end.
  */
 static pg_noinline void
 rog_xact_event(XactEvent event)
@@ -1488,11 +1897,10 @@ rog_xact_event(XactEvent event)
 	{
 		case XACT_EVENT_PRE_COMMIT:
 		case XACT_EVENT_PRE_PREPARE:
-			/* a transaction without an XID wrote nothing */
-			if ((rog_xact_flags() & (XACT_OBSERVED | XACT_XID_PREDATES)) != 0 &&
-				TransactionIdIsValid(GetTopTransactionIdIfAny()) &&
-				rog_read_only())
-				rog_check_commit(event == XACT_EVENT_PRE_PREPARE);
+			if (rog_xact_has_xid() && rog_read_only())
+				rog_judge_commit(event == XACT_EVENT_PRE_PREPARE);
+			if (event == XACT_EVENT_PRE_COMMIT)
+				rog_announce_at_commit();
 			break;
 
 		case XACT_EVENT_COMMIT:
@@ -1501,12 +1909,12 @@ rog_xact_event(XactEvent event)
 				rog_settings_changed();
 			if (xact_flags & XACT_ANNOUNCING)
 				rog_expiry_announced();
-			xact_flags = 0;
+			rog_end_transaction();
 			break;
 
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PREPARE:
-			xact_flags = 0;
+			rog_end_transaction();
 			break;
 
 		default:
@@ -1515,28 +1923,27 @@ rog_xact_event(XactEvent event)
 }
 
 /*
- * Registered by the first transaction that sets a flag in
- * XACT_NEEDS_CALLBACK (before it can settle), and kept from then on.  It
+ * Registered in the postmaster, so every process has it from its start.  It
  * runs twice for every transaction, so the common case is two tests: a
  * transaction without an XID wrote nothing (at the pre-commit events, the
- * only ones that check; by the others MyProc->xid is cleared), and one
- * without XACT_CHANGED_SETTINGS or XACT_ANNOUNCING has nothing to announce.
- * Its other flags need no reset: the next transaction finds them stale
- * (rog_xact_flags()).
+ * only ones that judge; by the others MyProc->xid is cleared), and one
+ * without XACT_AT_END flags has nothing else to do at its end.  Flags are
+ * reset at the end of every transaction that has any.
  */
 static void
 rog_xact_callback(XactEvent event, void *arg)
 {
 	rog_settled_word = ROG_WORD_IMPOSSIBLE;
-	if (unlikely(rog_xact_has_xid() ||
-				 (xact_flags & (XACT_CHANGED_SETTINGS | XACT_ANNOUNCING)) != 0))
+	if (unlikely(rog_xact_has_xid() || (xact_flags & XACT_AT_END) != 0))
 		rog_xact_event(event);
 }
 
 /*
  * Registered with rog_xact_callback().  The end of a subtransaction restores
- * XactReadOnly to its value at the start, which may be false: the
- * transaction must settle again.
+ * XactReadOnly to its value at the start, which may be false if the mode
+ * came during the subtransaction: the transaction must settle again.  (The
+ * hooks mark a transaction read-only at its first statement under the
+ * mode, so a subtransaction begun under the mode saves and restores true.)
  */
 static void
 rog_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
@@ -1564,6 +1971,10 @@ void
 rog_install_hooks(void)
 {
 	rog_mark_special_functions();
+
+	/* in the postmaster: every process inherits them (rog_judge_commit()) */
+	RegisterXactCallback(rog_xact_callback, NULL);
+	RegisterSubXactCallback(rog_subxact_callback, NULL);
 
 	prev_ExecutorStart = ExecutorStart_hook;
 	ExecutorStart_hook = rog_ExecutorStart;

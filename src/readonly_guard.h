@@ -38,6 +38,21 @@
 #define ROG_VERSION				"1.1"	/* = default_version in the control file */
 #define ROG_REASON_MAXLEN		1024	/* bytes, without the terminator */
 #define ROG_STATE_FILE			"readonly_guard.state"
+#define ROG_MAX_DRAINERS		32	/* concurrent rog_enable() calls known */
+
+/* the current transaction's local ID */
+#if PG_VERSION_NUM >= 170000
+#define ROG_MY_LXID				(MyProc->vxid.lxid)
+#else
+#define ROG_MY_LXID				(MyProc->lxid)
+#endif
+
+/* a process's number, the index of its PGPROC */
+#if PG_VERSION_NUM >= 170000
+#define ROG_PROCNO(proc)		GetNumberFromPGProc(proc)
+#else
+#define ROG_PROCNO(proc)		((proc)->pgprocno)
+#endif
 
 /* the longest wait we accept: a hundred years is "forever" */
 #define ROG_MAX_TIMEOUT_MS		((int64) 100 * 366 * 24 * 3600 * 1000)
@@ -96,11 +111,13 @@ typedef struct RogSharedState
 	TimestampTz enabled_at;		/* when the mode began */
 	XLogRecPtr	lsn;			/* WAL insert position when it took effect */
 	TransactionId cutoff_xid;	/* transactions below this one predate it */
+	TimestampTz cutoff_time;	/* so do statements that began before this */
 	NameData	enabled_by;		/* role that enabled it */
 	int			reason_encoding;	/* database encoding the reason came in */
 	int			reason_len;		/* -1 when there is no reason */
 	char		reason[ROG_REASON_MAXLEN + 1];
 	int			drainers;		/* rog_enable() calls currently draining */
+	int			drainer_pids[ROG_MAX_DRAINERS]; /* the first of them */
 } RogSharedState;
 
 /* a copy of the cluster state, for reporting */
@@ -143,11 +160,20 @@ extern void rog_notice_change(uint32 word);
 extern uint32 rog_notice_expiry_or_promotion(uint32 word);
 extern void rog_get_cluster_state(RogClusterState *state);
 extern bool rog_set_cluster_enabled(const char *reason, TimestampTz expires_at,
-									TransactionId *cutoff);
+									TransactionId *cutoff,
+									TimestampTz *cutoff_time);
 extern bool rog_set_cluster_disabled(void);
 extern void rog_set_lsn(XLogRecPtr lsn, bool turned_on);
-extern void rog_drain(TransactionId cutoff, int64 timeout_ms);
-extern bool rog_drain_permits(TransactionId xid);
+extern void rog_drain(TransactionId cutoff, TimestampTz cutoff_time,
+					  int64 timeout_ms);
+extern bool rog_drain_permits(TransactionId xid, TimestampTz statement_start);
+extern void rog_end_drain(void);
+extern bool rog_is_drainer(int pid);
+
+/* drain.c */
+extern Size rog_drain_shmem_size(void);
+extern void rog_drain_shmem_init(void);
+extern void rog_drain_note_noticed(void);
 extern XLogRecPtr rog_current_lsn(void);
 extern void rog_count_refusal(RogStatClass class);
 extern void rog_expiry_announced(void);
@@ -188,8 +214,12 @@ extern void rog_install_hooks(void);
 extern void rog_announce_expiry(void);
 extern void rog_mark_transaction_read_only(void);
 extern void rog_refuse_if_transaction_wrote(void);
-extern void rog_transaction_sees_change(bool mode_went_off);
+extern void rog_transaction_sees_change(bool is_on);
 extern const char *rog_source_name(void);
+
+/* judge.c */
+extern void rog_note_temp_relation_dropped(Oid relid);
+extern const char *rog_protected_change(bool allow_relations);
 
 /* functions.c */
 extern void rog_require_preload(void);

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * state.c
- *	  Cluster-wide read-only state: shared memory, state file, drain.
+ *	  Cluster-wide read-only state: shared memory, state file, the drain's
+ *	  shared part (who drains, what it permits; drain.c waits).
  *
  * The state lives in a small shared memory struct.  Backends look at one
  * pg_atomic_uint32 per statement (rog_read_only() in readonly_guard.h); the
@@ -50,9 +51,6 @@
 #define ROG_STATE_VERSION	2		/* 2 added expires_at; 1 is still read */
 #define ROG_STATE_TMPFILE	ROG_STATE_FILE ".tmp"
 #define ROG_STATE_UNCHANGED	"The read-only state was not changed."
-
-/* how long one wait of the drain loop may last, in milliseconds */
-#define ROG_DRAIN_SLICE_MS	1000
 
 /*
  * Fields common to every version of the state file, in this order at its
@@ -109,6 +107,7 @@ rog_shmem_request_hook(void)
 		prev_shmem_request_hook();
 
 	RequestAddinShmemSpace(MAXALIGN(sizeof(RogSharedState)));
+	RequestAddinShmemSpace(MAXALIGN(rog_drain_shmem_size()));
 	RequestNamedLWLockTranche("readonly_guard", 1);
 }
 
@@ -369,6 +368,7 @@ rog_shmem_startup_hook(void)
 		if (rog_read_state_file(&file) && file.enabled)
 			rog_load_enabled_state(&file);
 	}
+	rog_drain_shmem_init();
 	LWLockRelease(AddinShmemInitLock);
 }
 
@@ -395,13 +395,13 @@ rog_change_word(uint32 set, uint32 clear)
 void
 rog_notice_change(uint32 word)
 {
-	uint32		old = rog_seen_word;
-
 	/* outside a transaction the catalog cannot be read: look again later */
 	if (!rog_refresh_session())
 		return;
 	rog_seen_word = word;
-	rog_transaction_sees_change((old & ROG_WORD_ENABLED) && !(word & ROG_WORD_ENABLED));
+	if (word & ROG_WORD_ENABLED)
+		rog_drain_note_noticed();
+	rog_transaction_sees_change((word & ROG_WORD_ENABLED) || rog_session_read_only);
 }
 
 /*
@@ -570,6 +570,21 @@ rog_current_lsn(void)
 
 /* ---- changing ---- */
 
+/* The caller, holding the lock exclusively, begins to drain. */
+static void
+rog_add_drainer(void)
+{
+	int			i;
+
+	rog_shared->drainers++;
+	for (i = 0; i < ROG_MAX_DRAINERS; i++)
+		if (rog_shared->drainer_pids[i] == 0)
+		{
+			rog_shared->drainer_pids[i] = MyProcPid;
+			break;
+		}
+}
+
 /*
  * Turn the cluster flag on, or update the reason if it is on already.
  * Returns true if this call turned it on.  *cutoff receives the first
@@ -578,7 +593,7 @@ rog_current_lsn(void)
  */
 bool
 rog_set_cluster_enabled(const char *reason, TimestampTz expires_at,
-						TransactionId *cutoff)
+						TransactionId *cutoff, TimestampTz *cutoff_time)
 {
 	RogStateFile file;
 	bool		was_enabled;
@@ -632,11 +647,13 @@ rog_set_cluster_enabled(const char *reason, TimestampTz expires_at,
 						ROG_WORD_ANNOUNCE);
 		pg_memory_barrier();
 		rog_shared->cutoff_xid = XidFromFullTransactionId(ReadNextFullTransactionId());
+		rog_shared->cutoff_time = GetCurrentTimestamp();
 	}
-	rog_shared->drainers++;
+	rog_add_drainer();
 	rog_change_word(ROG_WORD_DRAINING | (expires_at != 0 ? ROG_WORD_EXPIRES : 0),
 					expires_at != 0 ? 0 : ROG_WORD_EXPIRES);
 	*cutoff = rog_shared->cutoff_xid;
+	*cutoff_time = rog_shared->cutoff_time;
 	LWLockRelease(rog_shared->lock);
 
 	return !was_enabled;
@@ -691,216 +708,53 @@ rog_set_cluster_disabled(void)
 /* ---- drain ---- */
 
 /*
- * May a transaction holding xid still write and commit?  Only while a drain
- * is in progress and only if it predates the mode.
+ * May a transaction holding xid (or none), in a statement that began at
+ * statement_start, still write and commit?  Only while a drain is in
+ * progress, and only if it had its XID or its statement began before the
+ * mode did.
  */
 bool
-rog_drain_permits(TransactionId xid)
+rog_drain_permits(TransactionId xid, TimestampTz statement_start)
 {
 	bool		permits;
 
 	LWLockAcquire(rog_shared->lock, LW_SHARED);
 	permits = (pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_DRAINING) != 0 &&
-		TransactionIdIsNormal(rog_shared->cutoff_xid) &&
-		TransactionIdPrecedes(xid, rog_shared->cutoff_xid);
+		((TransactionIdIsValid(xid) && TransactionIdIsNormal(rog_shared->cutoff_xid) &&
+		  TransactionIdPrecedes(xid, rog_shared->cutoff_xid)) ||
+		 statement_start < rog_shared->cutoff_time);
 	LWLockRelease(rog_shared->lock);
 	return permits;
 }
 
-static void
+/* This backend's drain is over (rog_set_cluster_enabled() began it). */
+void
 rog_end_drain(void)
 {
+	int			i;
+
 	LWLockAcquire(rog_shared->lock, LW_EXCLUSIVE);
 	Assert(rog_shared->drainers > 0);
+	for (i = 0; i < ROG_MAX_DRAINERS; i++)
+		if (rog_shared->drainer_pids[i] == MyProcPid)
+			rog_shared->drainer_pids[i] = 0;
 	if (--rog_shared->drainers == 0)
 		rog_change_word(0, ROG_WORD_DRAINING);
 	LWLockRelease(rog_shared->lock);
 }
 
-/* error cleanup: end the drain unless rog_drain() ended it already */
-static void
-rog_end_drain_callback(int code, Datum arg)
+/* Is pid a backend in rog_enable()'s drain?  Drainers do not wait for each other. */
+bool
+rog_is_drainer(int pid)
 {
-	bool	   *drain_ended = (bool *) DatumGetPointer(arg);
-
-	if (!*drain_ended)
-		rog_end_drain();
-}
-
-/*
- * The transactions that hold an ID older than cutoff and belong to a live
- * backend (prepared transactions, whose PGPROC has no pid, are not waited
- * for).  A snapshot would not do: it does not list XIDs at or above its
- * xmax, and the newest writers are exactly those.
- */
-static int
-rog_collect_drain_set(TransactionId cutoff, TransactionId **xids)
-{
-	int			n = 0;
-	uint32		i;
-
-	*xids = palloc(sizeof(TransactionId) * ProcGlobal->allProcCount);
-	LWLockAcquire(ProcArrayLock, LW_SHARED);
-	for (i = 0; i < ProcGlobal->allProcCount; i++)
-	{
-		PGPROC	   *proc = &ProcGlobal->allProcs[i];
-		TransactionId xid = proc->xid;
-
-		if (proc->pid != 0 && proc != MyProc &&
-			TransactionIdIsNormal(xid) && TransactionIdPrecedes(xid, cutoff))
-			(*xids)[n++] = xid;
-	}
-	LWLockRelease(ProcArrayLock);
-	return n;
-}
-
-/* Keep the transactions that are still running; returns how many. */
-static int
-rog_prune_drain_set(TransactionId *xids, int n)
-{
-	int			kept = 0;
+	bool		drainer = false;
 	int			i;
 
-	for (i = 0; i < n; i++)
-		if (TransactionIdIsValid(xids[i]) && TransactionIdIsInProgress(xids[i]))
-			xids[kept++] = xids[i];
-	return kept;
+	LWLockAcquire(rog_shared->lock, LW_SHARED);
+	for (i = 0; i < ROG_MAX_DRAINERS; i++)
+		if (rog_shared->drainer_pids[i] == pid)
+			drainer = true;
+	LWLockRelease(rog_shared->lock);
+	return drainer;
 }
 
-/*
- * Wait up to timeout_ms for the transaction xid to end, as a waiter on its
- * transaction lock: pg_locks and pg_blocking_pids() show whom rog_enable()
- * waits for.  Returns true if it ended.  The lock timeout raises an error,
- * which a subtransaction absorbs; a cancel is re-thrown.
- */
-static bool
-rog_wait_for_xid(TransactionId xid, int timeout_ms)
-{
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	int			save_lock_timeout = LockTimeout;
-	bool		ended = true;
-
-	if (!TransactionIdIsInProgress(xid))
-		return true;
-
-	BeginInternalSubTransaction(NULL);
-	PG_TRY();
-	{
-		LockTimeout = Max(timeout_ms, 1);
-		XactLockTableWait(xid, NULL, NULL, XLTW_None);
-		LockTimeout = save_lock_timeout;
-		ReleaseCurrentSubTransaction();
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		LockTimeout = save_lock_timeout;
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
-			ReThrowError(edata);
-		FreeErrorData(edata);
-		ended = false;
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(cxt);
-	CurrentResourceOwner = owner;
-	return ended;
-}
-
-/*
- * Wait until the transactions in xids end, or until deadline (0: none), or
- * until read-only mode is turned off.  Waits in slices so that a
- * rog_disable() meanwhile is noticed.  Returns how many are still running;
- * they are moved to the front of xids.
- */
-static int
-rog_wait_for_transactions(TransactionId *xids, int n, TimestampTz deadline)
-{
-	int			i = 0;
-
-	while (i < n)
-	{
-		int			slice_ms = ROG_DRAIN_SLICE_MS;
-
-		if (!(pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED))
-			break;				/* disabled meanwhile: nothing to wait for */
-		if (deadline != 0)
-		{
-			TimestampTz now = GetCurrentTimestamp();
-
-			if (now >= deadline)
-				break;
-			slice_ms = Min(slice_ms, (int) ((deadline - now + 999) / 1000));
-		}
-		if (rog_wait_for_xid(xids[i], slice_ms))
-			xids[i++] = InvalidTransactionId;
-	}
-
-	return rog_prune_drain_set(xids, n);
-}
-
-/* End the backends whose transactions outlived the drain. */
-static void
-rog_terminate_writers(TransactionId *xids, int n)
-{
-	int			i;
-
-	for (i = 0; i < n; i++)
-	{
-		int			pid = BackendXidGetPid(xids[i]);
-		PGPROC	   *proc;
-		char	   *role;
-
-		if (pid == 0)
-			continue;
-		proc = BackendPidGetProc(pid);
-		role = proc ? GetUserNameFromId(proc->roleId, true) : NULL;
-		ereport(LOG,
-				(errmsg("terminating backend with PID %d (role \"%s\") whose transaction %u outlived the drain of read-only mode",
-						pid, role ? role : "?", xids[i])));
-		if (kill(pid, SIGTERM) != 0 && errno != ESRCH)
-			ereport(WARNING,
-					(errmsg("could not send signal to process %d: %m", pid)));
-	}
-}
-
-/*
- * Let the transactions that wrote before the mode began commit until the
- * timeout, then end those still open.  The caller has become a drainer in
- * rog_set_cluster_enabled(); this ends the drain in all cases, errors (a
- * cancel) included.
- */
-void
-rog_drain(TransactionId cutoff, int64 timeout_ms)
-{
-	bool		drain_ended = false;
-
-	PG_ENSURE_ERROR_CLEANUP(rog_end_drain_callback, PointerGetDatum(&drain_ended));
-	{
-		TransactionId *xids = NULL;
-		int			n = 0;
-
-		if (!RecoveryInProgress())
-			n = rog_collect_drain_set(cutoff, &xids);
-		if (n > 0)
-			n = rog_wait_for_transactions(xids, n,
-										  TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
-																	  timeout_ms));
-		/* from here on no transaction that predates the mode may commit */
-		rog_end_drain();
-		drain_ended = true;
-		if (n > 0 && (pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED))
-		{
-			rog_terminate_writers(xids, n);
-			(void) rog_wait_for_transactions(xids, n, 0);
-		}
-	}
-	PG_END_ENSURE_ERROR_CLEANUP(rog_end_drain_callback, PointerGetDatum(&drain_ended));
-}

@@ -85,7 +85,7 @@ my $port = $node->port;
 # ---- the togglers: one pgbench, 50 clients ----
 my $toggle_script = "$work/toggle.sql";
 append_to_file($toggle_script, q{
-\set drain random(0, 200)
+\set drain random(1, 200)
 \set nap random(20, 150)
 SELECT (((extract(epoch FROM clock_timestamp()) * 1000)::bigint / 500) % 2 = 0)::int AS on_slot \gset
 \if :on_slot

@@ -1,0 +1,204 @@
+--
+-- promise: once read-only mode is in force, nothing a session does changes
+-- the database, whatever path the write takes: also paths that pass no
+-- hook of the guard, which only the commit judge sees.  And what must keep
+-- working does.  Each block failed on readonly_guard 1.1.  The mode comes
+-- from SET readonly_guard.enabled, whose refusals have a fixed detail, or
+-- from rog_enable() where a case needs the cluster mode.  Self-contained;
+-- ends with the mode off and its fixtures dropped.
+--
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS lo;
+CREATE EXTENSION IF NOT EXISTS autoinc;
+CREATE EXTENSION IF NOT EXISTS pageinspect;
+RESET client_min_messages;
+CREATE TABLE pr_t (id int);
+CREATE SEQUENCE pr_seq;
+SELECT setval('pr_seq', 10);
+SELECT lo_create(777001) AS lo, lo_create(777002) AS lo2;
+-- a BRIN index with ranges left to summarize
+CREATE TABLE pr_brin (id int);
+CREATE INDEX pr_brin_idx ON pr_brin USING brin (id) WITH (pages_per_range = 1);
+INSERT INTO pr_brin SELECT g FROM generate_series(1, 1000) g;
+CREATE VIEW pr_brin_summarized AS
+    SELECT count(*) AS summarized_ranges
+      FROM brin_revmap_data(get_raw_page('pr_brin_idx', 1)) WHERE pages <> '(0,0)';
+SELECT * FROM pr_brin_summarized;
+-- a temporary table with contrib lo's trigger: a DELETE unlinks the large
+-- object of the row, a permanent one, by a direct C call
+CREATE TEMP TABLE pr_lo (id int, l lo);
+INSERT INTO pr_lo VALUES (1, 777001);
+CREATE TRIGGER pr_lo_manage BEFORE UPDATE OR DELETE ON pr_lo
+    FOR EACH ROW EXECUTE FUNCTION lo_manage(l);
+-- a temporary table with contrib autoinc's trigger: an INSERT advances a
+-- permanent sequence by a direct C call of nextval()
+CREATE TEMP TABLE pr_ai (id int, v text);
+CREATE TRIGGER pr_ai_autoinc BEFORE INSERT ON pr_ai
+    FOR EACH ROW EXECUTE FUNCTION autoinc(id, pr_seq);
+CREATE TEMP TABLE pr_tmp (id int);
+-- a permanent object that depends on a temporary one
+CREATE TEMP TABLE pr_dep (id int);
+CREATE TABLE pr_pol (id int);
+CREATE POLICY pr_p ON pr_pol USING (id IN (SELECT id FROM pr_dep));
+SELECT pg_replication_origin_create('pr_origin') IS NOT NULL AS origin;
+\set VERBOSITY default
+
+-- ---- writes no hook sees, refused (session mode: fixed detail) ----
+SET readonly_guard.enabled = on;
+
+-- autoinc's nextval() from a trigger: core refuses it, the transaction is
+-- marked read-only; by INSERT and by COPY (which 1.1 let run unmarked)
+INSERT INTO pr_ai (v) VALUES ('x');
+COPY pr_ai (v) FROM STDIN;
+y
+\.
+SELECT last_value FROM pr_seq;
+
+-- lo_manage's lo_unlink() from a trigger: the DELETE of the temporary row is
+-- allowed, the large object's removal is refused at commit
+DELETE FROM pr_lo;
+-- txid_current() (or any write to a temporary table) does not make a
+-- transaction's other writes acceptable
+BEGIN;
+SELECT txid_current() > 0 AS has_xid;
+INSERT INTO pr_tmp VALUES (1);
+DELETE FROM pr_lo;
+COMMIT;
+SELECT count(*) AS lo_kept FROM pg_largeobject_metadata WHERE oid = 777001;
+
+-- a replication origin set up for the session: the commit of any write
+-- would record its progress
+SELECT pg_replication_origin_session_setup('pr_origin');
+SELECT pg_replication_origin_xact_setup('0/1', now());
+RESET readonly_guard.enabled;
+SELECT pg_replication_origin_session_setup('pr_origin');
+SET readonly_guard.enabled = on;
+INSERT INTO pr_tmp VALUES (2);
+RESET readonly_guard.enabled;
+SELECT pg_replication_origin_session_reset();
+SET readonly_guard.enabled = on;
+INSERT INTO pr_tmp VALUES (3);
+
+-- cursors set up before the mode came: a function that writes outside any
+-- transaction (BRIN summarization) or past the statement checks (a large
+-- object write) is refused when the cursor runs under the mode
+BEGIN;
+RESET readonly_guard.enabled;
+DECLARE pr_brin_c CURSOR FOR SELECT brin_summarize_new_values('pr_brin_idx');
+DECLARE pr_lo_c CURSOR FOR SELECT lo_put(777002, 0, '\x01') FROM generate_series(1, 3);
+DECLARE pr_ok_c CURSOR FOR SELECT id FROM pr_brin ORDER BY id;
+SET LOCAL readonly_guard.enabled = on;
+FETCH 1 FROM pr_ok_c;
+SAVEPOINT s;
+FETCH 1 FROM pr_brin_c;
+ROLLBACK TO s;
+FETCH 1 FROM pr_lo_c;
+ROLLBACK;
+SELECT * FROM pr_brin_summarized;
+SELECT length(lo_get(777002)) AS lo2_length;
+
+-- a subtransaction that ends restores transaction_read_only to its value at
+-- its start: the guard marks the transaction at its first statement, so the
+-- value restored is read-only too, and a cached setval() stays refused
+DO $$
+DECLARE
+    s regclass;
+    v bigint;
+BEGIN
+    FOREACH s IN ARRAY ARRAY['pr_seq']::regclass[] LOOP
+        BEGIN
+            PERFORM 1 / 0;
+        EXCEPTION WHEN division_by_zero THEN
+            NULL;
+        END;
+        v := setval(s, 777);
+    END LOOP;
+END $$;
+SELECT last_value FROM pr_seq;
+
+-- DROP ... CASCADE that would reach a permanent object is refused
+DROP TABLE pr_dep CASCADE;
+SELECT count(*) AS policy_kept FROM pg_policy WHERE polname = 'pr_p';
+
+-- ---- harmless, allowed ----
+
+-- EXPLAIN without ANALYZE names writers without running them
+EXPLAIN (COSTS OFF) SELECT nextval('pr_seq'), lo_unlink(777001),
+    brin_summarize_new_values('pr_brin_idx');
+-- DDL on the session's own temporary objects
+ALTER TABLE pr_tmp RENAME TO pr_tmp2;
+ALTER TABLE pr_tmp2 RENAME COLUMN id TO ident;
+ALTER TABLE pr_tmp2 ADD CONSTRAINT pr_tmp2_pos CHECK (ident > 0);
+ALTER TABLE pr_tmp2 RENAME CONSTRAINT pr_tmp2_pos TO pr_tmp2_positive;
+COMMENT ON TABLE pr_tmp2 IS 'temporary';
+COMMENT ON COLUMN pr_tmp2.ident IS 'temporary column';
+COMMENT ON CONSTRAINT pr_tmp2_positive ON pr_tmp2 IS 'temporary constraint';
+ALTER TABLE pr_tmp2 ADD COLUMN b int;
+CREATE STATISTICS pg_temp.pr_st ON ident, b FROM pr_tmp2;
+CREATE RULE pr_r AS ON UPDATE TO pr_tmp2 DO ALSO NOTIFY pr_tmp2;
+CREATE FUNCTION pg_temp.pr_trg() RETURNS trigger LANGUAGE plpgsql
+    AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER pr_trg BEFORE INSERT ON pr_tmp2 FOR EACH ROW EXECUTE FUNCTION pg_temp.pr_trg();
+CREATE POLICY pr_tmp_p ON pr_tmp2 USING (true);
+CREATE TYPE pg_temp.pr_pair AS (a int, b int);
+CREATE TYPE pg_temp.pr_color AS ENUM ('red', 'green');
+CREATE TEMP SEQUENCE pr_tmp_seq;
+INSERT INTO pr_tmp2 VALUES (1, 2);
+SELECT ident, b FROM pr_tmp2;
+DROP TABLE IF EXISTS pr_tmp2 CASCADE;
+DROP TABLE IF EXISTS pr_no_such_table CASCADE;
+-- temporary objects that only temporary objects depend on
+CREATE TEMP TABLE pr_tmp3 (id int);
+CREATE TEMP VIEW pr_tmp3_v AS SELECT id FROM pr_tmp3;
+DROP TABLE pr_tmp3 CASCADE;
+RESET readonly_guard.enabled;
+
+-- COMMIT AND CHAIN: the chained transaction does not inherit the guard's
+-- mark, which is no characteristic of the user's transaction
+BEGIN;
+SET LOCAL readonly_guard.enabled = on;
+SELECT count(*) FROM pr_t;
+COMMIT AND CHAIN;
+SHOW transaction_read_only;
+INSERT INTO pr_t VALUES (1);
+COMMIT;
+-- while a transaction the user declared read-only keeps that in its chain
+BEGIN READ ONLY;
+SET LOCAL readonly_guard.enabled = on;
+SELECT count(*) FROM pr_t;
+COMMIT AND CHAIN;
+SHOW transaction_read_only;
+COMMIT;
+-- and with the cluster mode, ended inside the chained transaction
+SELECT rog_enable('chain') IS NOT NULL AS enabled;
+BEGIN;
+SELECT count(*) FROM pr_t;
+COMMIT AND CHAIN;
+SELECT rog_disable();
+INSERT INTO pr_t VALUES (2);
+COMMIT;
+SELECT count(*) AS rows_written FROM pr_t;
+
+-- after an expiry, PREPARE TRANSACTION works: the expiry's notification
+-- goes out with a commit, never with a prepared transaction
+SELECT rog_enable('short', expires_in => '1 second') IS NOT NULL AS enabled;
+SELECT pg_sleep(1.2);
+BEGIN;
+SELECT enabled FROM rog_status();
+INSERT INTO pr_t VALUES (3);
+PREPARE TRANSACTION 'pr_gx';
+COMMIT PREPARED 'pr_gx';
+SELECT count(*) AS rows_written FROM pr_t;
+
+-- cleanup
+SELECT lo_unlink(777001), lo_unlink(777002);
+SELECT pg_replication_origin_drop('pr_origin');
+DROP POLICY pr_p ON pr_pol;
+DROP VIEW pr_brin_summarized;
+DROP TABLE pr_t, pr_brin, pr_pol, pr_lo, pr_ai, pr_dep;
+DROP SEQUENCE pr_seq;
+SET client_min_messages = warning;
+DROP EXTENSION lo;
+DROP EXTENSION autoinc;
+DROP EXTENSION pageinspect;
+RESET client_min_messages;
