@@ -25,4 +25,4 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # every module includes the shared header
-$(OBJS): src/readonly_guard.h
+$(OBJS): src/readonly_guard.h src/compat.h

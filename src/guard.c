@@ -1239,12 +1239,13 @@ static const Oid rog_sequence_writers[] = {
 /*
  * Other built-in functions that write catalogs, indexes or WAL records
  * that consumers read as data, without the executor and without a
- * read-only check of their own.
+ * read-only check of their own.  Those of later versions: compat.h.
  */
 static const Oid rog_other_writers[] = {
+	ROG_WRITERS_SINCE_18
 	F_PG_IMPORT_SYSTEM_COLLATIONS,
-	F_PG_LOGICAL_EMIT_MESSAGE_BOOL_TEXT_TEXT,
-	F_PG_LOGICAL_EMIT_MESSAGE_BOOL_TEXT_BYTEA,
+	ROG_F_LOGICAL_EMIT_MESSAGE_TEXT,
+	ROG_F_LOGICAL_EMIT_MESSAGE_BYTEA,
 	F_PG_REPLICATION_ORIGIN_CREATE, F_PG_REPLICATION_ORIGIN_DROP,
 	F_PG_REPLICATION_ORIGIN_ADVANCE,
 	F_BRIN_SUMMARIZE_NEW_VALUES, F_BRIN_SUMMARIZE_RANGE,

@@ -26,6 +26,8 @@
 #include "storage/lwlock.h"
 #include "utils/guc.h"
 
+#include "compat.h"
+
 /*
  * Nothing declared below leaves the shared library: the per-statement check
  * then reaches these variables directly instead of through the GOT.
