@@ -48,6 +48,26 @@
 #endif
 
 /*
+ * PostgreSQL 19: CLUSTER (and VACUUM FULL) are REPACK statements.
+ */
+#if PG_VERSION_NUM >= 190000
+#define ROG_T_CLUSTER_STMT				T_RepackStmt
+#else
+#define ROG_T_CLUSTER_STMT				T_ClusterStmt
+#endif
+
+/*
+ * PostgreSQL 19's headers include less of each other: GETSTRUCT() no longer
+ * comes with utils/syscache.h, get_database_name() (now in lsyscache.h) not
+ * with commands/dbcommands.h, tuplestore_putvalues() not with funcapi.h.
+ */
+#if PG_VERSION_NUM >= 190000
+#include "access/htup_details.h"
+#include "utils/lsyscache.h"
+#include "utils/tuplestore.h"
+#endif
+
+/*
  * PostgreSQL 17 accepts infinite intervals ('infinity', '-infinity');
  * before it no interval value is infinite.
  */

@@ -907,7 +907,7 @@ rog_classify_utility(Node *parsetree)
 				ROG_UTILITY_SETTING : ROG_UTILITY_WRITE;
 
 		case T_VacuumStmt:
-		case T_ClusterStmt:
+		case ROG_T_CLUSTER_STMT:
 		case T_ReindexStmt:
 			return ROG_UTILITY_MAINTENANCE;
 

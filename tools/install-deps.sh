@@ -13,7 +13,8 @@
 #               the newest packaged release); without it only missing
 #               packages are installed
 # pgTAP comes from postgresql-N-pgtap where the suite packages it, else it is
-# built from Debian's pgtap source package for N.
+# built from Debian's pgtap source package for N, else (the source is not
+# on the mirror) the SQL files of the newest postgresql-M-pgtap are copied.
 # Idempotent; needs root.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -75,13 +76,23 @@ if [ ! -f "/usr/share/postgresql/$pg/extension/pgtap.control" ]; then
 	if apt-cache show "postgresql-$pg-pgtap" >/dev/null 2>&1; then
 		$apt install "postgresql-$pg-pgtap"
 	else
-		echo "install-deps: no postgresql-$pg-pgtap package: building pgTAP from its Debian source" >&2
 		$apt install dpkg-dev
 		b=$(mktemp -d /tmp/readonly_guard-pgtap.XXXXXX)
-		(cd "$b" && apt-get source -q pgtap >/dev/null 2>&1) ||
-			{ echo "install-deps: apt-get source pgtap failed (no deb-src?)" >&2; exit 1; }
-		(cd "$b"/pgtap-*/ && make -s PG_CONFIG="/usr/lib/postgresql/$pg/bin/pg_config" >/dev/null &&
-			make -s PG_CONFIG="/usr/lib/postgresql/$pg/bin/pg_config" install >/dev/null)
+		if (cd "$b" && apt-get source -q pgtap >/dev/null 2>&1); then
+			echo "install-deps: no postgresql-$pg-pgtap package: building pgTAP from its Debian source" >&2
+			(cd "$b"/pgtap-*/ && make -s PG_CONFIG="/usr/lib/postgresql/$pg/bin/pg_config" >/dev/null &&
+				make -s PG_CONFIG="/usr/lib/postgresql/$pg/bin/pg_config" install >/dev/null)
+		else
+			# pgTAP is SQL and PL/pgSQL only: the extension files of the
+			# newest packaged version serve
+			other=$(apt-cache pkgnames postgresql- | sed -n 's/^postgresql-\([0-9][0-9]*\)-pgtap$/\1/p' |
+				sort -n | tail -n 1)
+			[ -n "$other" ] || { echo "install-deps: no pgTAP package or source for PostgreSQL $pg" >&2; exit 1; }
+			echo "install-deps: no postgresql-$pg-pgtap package nor pgtap source: using postgresql-$other-pgtap's SQL files" >&2
+			(cd "$b" && apt-get download -q "postgresql-$other-pgtap" >/dev/null &&
+				dpkg-deb -x postgresql-"$other"-pgtap_*.deb x)
+			cp "$b/x/usr/share/postgresql/$other/extension/"pgtap* "/usr/share/postgresql/$pg/extension/"
+		fi
 		rm -rf "$b"
 	fi
 elif [ "$upgrade" -eq 1 ] && dpkg-query -W "postgresql-$pg-pgtap" >/dev/null 2>&1; then

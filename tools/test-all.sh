@@ -9,7 +9,7 @@
 #                                  on first use, reused and upgraded after)
 # It installs the packages it needs, builds and installs the extension, then
 # runs the suites as the postgres OS user under pg_virtualenv.  The last line
-# is "N passed, N failed" (tools/run-suites.sh).  ROG_CHROOT=1 uses the
+# is "N passed, N failed" (tools/run-suites.sh; ROG_SUITES picks runners).  ROG_CHROOT=1 uses the
 # chroot even when this machine has the version.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,7 +45,8 @@ if [ "${ROG_IN_CHROOT:-0}" != 1 ] && { [ "${ROG_CHROOT:-0}" = 1 ] || ! host_has 
 		--exclude=./results --exclude=./output_iso --exclude=./tmp_check --exclude=./log .) |
 		tar -C "$dir/build/readonly_guard" -xf -
 	status=0
-	"$top/tools/chroot.sh" run "$pg" env ROG_IN_CHROOT=1 \
+	"$top/tools/chroot.sh" run "$pg" env ROG_IN_CHROOT=1 ${ROG_SUITES:+ROG_SUITES="$ROG_SUITES"} \
+		${ROG_KEEP_RESULTS:+ROG_KEEP_RESULTS="$ROG_KEEP_RESULTS"} \
 		sh /build/readonly_guard/tools/test-all.sh --pg "$pg" || status=$?
 	exit $status
 fi
@@ -63,6 +64,8 @@ status=0
 # ssl=off: a snakeoil certificate (ssl-cert) would turn SSL on, and a
 # connection ended by the server reads differently over SSL
 runuser -u postgres -- env ROG_SUMMARY="$work/summary" PG_CONFIG="$PG_CONFIG" \
+	ROG_SUITES="${ROG_SUITES:-pg_regress isolation TAP pgTAP}" \
+	ROG_KEEP_RESULTS="${ROG_KEEP_RESULTS:-}" \
 	PGSSLMODE=disable pg_virtualenv -v "$pg" \
 	-o shared_preload_libraries=readonly_guard \
 	-o max_prepared_transactions=10 \
