@@ -47,6 +47,14 @@
 #define ROG_WRITERS_SINCE_18
 #endif
 
+/* 19: the same for extended statistics (pg_statistic_ext_data) */
+#if PG_VERSION_NUM >= 190000
+#define ROG_WRITERS_SINCE_19 \
+	F_PG_RESTORE_EXTENDED_STATS, F_PG_CLEAR_EXTENDED_STATS,
+#else
+#define ROG_WRITERS_SINCE_19
+#endif
+
 /*
  * PostgreSQL 19: CLUSTER (and VACUUM FULL) are REPACK statements.
  */

@@ -1243,6 +1243,7 @@ static const Oid rog_sequence_writers[] = {
  */
 static const Oid rog_other_writers[] = {
 	ROG_WRITERS_SINCE_18
+	ROG_WRITERS_SINCE_19
 	F_PG_IMPORT_SYSTEM_COLLATIONS,
 	ROG_F_LOGICAL_EMIT_MESSAGE_TEXT,
 	ROG_F_LOGICAL_EMIT_MESSAGE_BYTEA,
