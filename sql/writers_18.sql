@@ -18,7 +18,13 @@ CREATE FUNCTION w18_fingerprint() RETURNS text LANGUAGE sql AS $$
 SELECT w18_fingerprint() AS before \gset
 SELECT :'before' AS before;
 
+CREATE FUNCTION w18_clear() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN PERFORM pg_clear_relation_stats('public', 'w18'); END $$;
+PREPARE w18_p AS SELECT pg_clear_attribute_stats('public', 'w18', 'a', false);
+
 SELECT rog_enable('writers_18') IS NOT NULL AS enabled;
+-- (the detail names the time the mode began: messages and SQLSTATEs only)
+\set VERBOSITY terse
 SELECT pg_restore_relation_stats('schemaname', 'public', 'relname', 'w18',
                                  'relpages', 99::integer, 'reltuples', 99::real);
 SELECT pg_clear_relation_stats('public', 'w18');
@@ -26,12 +32,13 @@ SELECT pg_restore_attribute_stats('schemaname', 'public', 'relname', 'w18',
                                   'attname', 'a', 'inherited', false,
                                   'null_frac', 0.5::real);
 SELECT pg_clear_attribute_stats('public', 'w18', 'a', false);
+SELECT :'SQLSTATE' AS sqlstate;
 -- in a function, and through a prepared statement
-CREATE FUNCTION pg_temp.w18_clear() RETURNS void LANGUAGE plpgsql AS $$
-BEGIN PERFORM pg_clear_relation_stats('public', 'w18'); END $$;
-SELECT pg_temp.w18_clear();
-PREPARE w18_p AS SELECT pg_clear_attribute_stats('public', 'w18', 'a', false);
+SELECT w18_clear();
+SELECT :'SQLSTATE' AS sqlstate;
 EXECUTE w18_p;
+SELECT :'SQLSTATE' AS sqlstate;
+\set VERBOSITY default
 SELECT rog_disable();
 SELECT w18_fingerprint() = :'before' AS unchanged;
 
@@ -52,3 +59,4 @@ SELECT w18_fingerprint() AS after_prepared;
 DEALLOCATE w18_p;
 DROP TABLE w18;
 DROP FUNCTION w18_fingerprint();
+DROP FUNCTION w18_clear();
