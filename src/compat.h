@@ -76,6 +76,16 @@
 #endif
 
 /*
+ * How pg_lsn prints a WAL position: PostgreSQL 19 pads the low half to
+ * eight hex digits (0/03013450); messages that name one print it the same.
+ */
+#if PG_VERSION_NUM >= 190000
+#define ROG_LSN_FMT						"%X/%08X"
+#else
+#define ROG_LSN_FMT						"%X/%X"
+#endif
+
+/*
  * PostgreSQL 17 accepts infinite intervals ('infinity', '-infinity');
  * before it no interval value is infinite.
  */
