@@ -15,7 +15,7 @@ EXTENSION = readonly_guard
 DATA = readonly_guard--1.0.sql readonly_guard--1.1.sql readonly_guard--1.0--1.1.sql
 PGFILEDESC = "readonly_guard - enforced cluster read-only mode"
 
-REGRESS = setup upgrade blocked allowed escape errors features bypass fuzz settled promise
+REGRESS = setup upgrade blocked allowed escape errors features bypass fuzz infinite settled promise
 
 ISOLATION = drain_commit drain_timeout drain_zero commit_after prepared_stmt twophase concurrent_enable db_setting notify settled_change
 ISOLATION_OPTS = --load-extension=readonly_guard
@@ -26,5 +26,10 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# tests of functions that exist only from some version on
+ifeq ($(shell test $(MAJORVERSION) -ge 18 && echo yes),yes)
+REGRESS += writers_18
+endif
+
 # every module includes the shared header
-$(OBJS): src/readonly_guard.h
+$(OBJS): src/readonly_guard.h src/compat.h

@@ -16,9 +16,10 @@
 #   bench_stop DATADIR...              stop those servers now, if running
 #                                      (for bench_cleanup_hook)
 #
-# PGBIN (default /usr/lib/postgresql/15/bin) names the server binaries.
+# PGBIN names the server binaries (default: those of the version
+# tools/pg-version.sh prints, or of $ROG_PG).
 
-PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+PGBIN=${PGBIN:-/usr/lib/postgresql/$(sh "$(dirname "$(readlink -f "$0")")/../tools/pg-version.sh")/bin}
 
 bench_as_postgres() {
 	if [ "$(id -u)" = 0 ]; then

@@ -22,6 +22,7 @@
 # rog_* and anything in readonly_guard.so), read from the same profiles.
 #
 # Usage (as root or as postgres):  sh bench/instructions.sh
+#   for any installed version: ROG_PG=17 sh bench/instructions.sh (or PGBIN=...)
 #   N1=5000 N2=10000 (defaults)  KEEP=/some/dir keeps the callgrind profiles
 #   and the workload files there, for callgrind_annotate.
 set -eu
@@ -56,7 +57,7 @@ profile() {
 }
 
 echo "readonly_guard instruction counts: callgrind, postgres --single, N = $N1 and $N2"
-echo "$("$PGBIN/postgres" --version); readonly_guard.so md5 $(md5sum "$("$PGBIN/pg_config" --pkglibdir 2>/dev/null || echo /usr/lib/postgresql/15/lib)/readonly_guard.so" | cut -c1-12)"
+echo "$("$PGBIN/postgres" --version); readonly_guard.so md5 $(md5sum "$("$PGBIN/pg_config" --pkglibdir 2>/dev/null || echo "$PGBIN/../lib")/readonly_guard.so" | cut -c1-12)"
 profile select.none select plain
 profile select.none2 select plain	# the same again: run-to-run noise
 profile select.dtro select plain -c default_transaction_read_only=on

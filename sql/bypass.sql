@@ -564,12 +564,12 @@ DROP SEQUENCE bp_tmp_seq2;
 -- COPY into a temporary table from a program (superusers and
 -- pg_execute_server_program only)
 CREATE TEMP TABLE bp_tmp_copy (line text);
-SELECT bp_try($$COPY bp_tmp_copy FROM PROGRAM 'echo from-program'$$, 'bp_user') AS ordinary,
+SELECT bp_state(bp_try($$COPY bp_tmp_copy FROM PROGRAM 'echo from-program'$$, 'bp_user')) AS ordinary,
        bp_try($$COPY bp_tmp_copy FROM PROGRAM 'echo from-program'$$) AS superuser;
 SELECT * FROM bp_tmp_copy;
 DROP TABLE bp_tmp_copy;
 -- server files (out of scope: not data in the database)
-SELECT bp_try($$COPY bp_t TO '/dev/null'$$, 'bp_user') AS ordinary,
+SELECT bp_state(bp_try($$COPY bp_t TO '/dev/null'$$, 'bp_user')) AS ordinary,
        bp_try($$COPY bp_t TO '/dev/null'$$) AS superuser;
 SELECT bp_try($$SELECT lo_export(525252, '/dev/null')$$, 'bp_user') AS ordinary,
        bp_try($$SELECT lo_export(525252, '/dev/null')$$) AS superuser;

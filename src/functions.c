@@ -89,8 +89,11 @@ rog_reason_arg(FunctionCallInfo fcinfo, int argno)
 }
 
 /*
- * An interval argument as milliseconds: not NULL, not negative.  null_hint
- * says what to pass instead of NULL.
+ * An interval argument as milliseconds: not NULL, finite, not negative,
+ * at most ROG_MAX_TIMEOUT_MS.  null_hint says what to pass instead of NULL.
+ * An infinite interval is refused rather than taken as the longest one:
+ * expires_in already has NULL for "no end", and a drain or a wait with no
+ * end is never what a script means.
  */
 int64
 rog_interval_arg_ms(FunctionCallInfo fcinfo, int argno, const char *name,
@@ -105,6 +108,15 @@ rog_interval_arg_ms(FunctionCallInfo fcinfo, int argno, const char *name,
 				 errmsg("%s must not be null", name),
 				 errhint("%s", null_hint)));
 	span = PG_GETARG_INTERVAL_P(argno);
+	/* PostgreSQL 17 and later: 'infinity' and '-infinity' */
+	if (ROG_INTERVAL_IS_INFINITE(span))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a finite interval", name),
+				 errdetail("Infinite intervals are not accepted."),
+				 strcmp(name, "expires_in") == 0 ?
+				 errhint("Pass NULL for read-only mode that lasts until rog_disable().") :
+				 errhint("Use a finite interval; any longer than 100 years counts as 100 years.")));
 	usecs = (double) span->time +
 		((double) span->day + (double) span->month * DAYS_PER_MONTH) * USECS_PER_DAY;
 	if (usecs < 0)

@@ -1044,7 +1044,7 @@ rog_classify_utility(Node *parsetree)
 				ROG_UTILITY_SETTING : ROG_UTILITY_WRITE;
 
 		case T_VacuumStmt:
-		case T_ClusterStmt:
+		case ROG_T_CLUSTER_STMT:
 		case T_ReindexStmt:
 			return ROG_UTILITY_MAINTENANCE;
 
@@ -1513,12 +1513,14 @@ static const Oid rog_sequence_writers[] = {
 /*
  * Other built-in functions that write catalogs, indexes or WAL records
  * that consumers read as data, without the executor and without a
- * read-only check of their own.
+ * read-only check of their own.  Those of later versions: compat.h.
  */
 static const Oid rog_other_writers[] = {
+	ROG_WRITERS_SINCE_18
+	ROG_WRITERS_SINCE_19
 	F_PG_IMPORT_SYSTEM_COLLATIONS,
-	F_PG_LOGICAL_EMIT_MESSAGE_BOOL_TEXT_TEXT,
-	F_PG_LOGICAL_EMIT_MESSAGE_BOOL_TEXT_BYTEA,
+	ROG_F_LOGICAL_EMIT_MESSAGE_TEXT,
+	ROG_F_LOGICAL_EMIT_MESSAGE_BYTEA,
 	F_PG_REPLICATION_ORIGIN_CREATE, F_PG_REPLICATION_ORIGIN_DROP,
 	F_PG_REPLICATION_ORIGIN_ADVANCE, F_PG_REPLICATION_ORIGIN_XACT_SETUP,
 	F_PG_REPLICATION_ORIGIN_SESSION_SETUP,

@@ -358,7 +358,7 @@ rog_report_not_caught_up(XLogRecPtr start_lsn, int min_followers)
 				 errdetail_internal("%s", detail.data)));
 	else
 		ereport(NOTICE,
-				(errmsg("followers have not caught up with WAL position %X/%X",
+				(errmsg("followers have not caught up with WAL position " ROG_LSN_FMT,
 						LSN_FORMAT_ARGS(check.target)),
 				 errdetail_internal("%s", detail.data)));
 	pfree(detail.data);

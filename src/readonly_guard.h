@@ -26,6 +26,8 @@
 #include "storage/lwlock.h"
 #include "utils/guc.h"
 
+#include "compat.h"
+
 /*
  * Nothing declared below leaves the shared library: the per-statement check
  * then reaches these variables directly instead of through the GOT.
@@ -39,20 +41,6 @@
 #define ROG_REASON_MAXLEN		1024	/* bytes, without the terminator */
 #define ROG_STATE_FILE			"readonly_guard.state"
 #define ROG_MAX_DRAINERS		32	/* concurrent rog_enable() calls known */
-
-/* the current transaction's local ID */
-#if PG_VERSION_NUM >= 170000
-#define ROG_MY_LXID				(MyProc->vxid.lxid)
-#else
-#define ROG_MY_LXID				(MyProc->lxid)
-#endif
-
-/* a process's number, the index of its PGPROC */
-#if PG_VERSION_NUM >= 170000
-#define ROG_PROCNO(proc)		GetNumberFromPGProc(proc)
-#else
-#define ROG_PROCNO(proc)		((proc)->pgprocno)
-#endif
 
 /* the longest wait we accept: a hundred years is "forever" */
 #define ROG_MAX_TIMEOUT_MS		((int64) 100 * 366 * 24 * 3600 * 1000)

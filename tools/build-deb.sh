@@ -1,5 +1,6 @@
 #!/bin/sh
-# Build the Debian package postgresql-15-readonly-guard (debian/, built with
+# Build the Debian packages postgresql-N-readonly-guard (one per version of
+# debian/pgversions that this machine has) (debian/, built with
 # dpkg-buildpackage and pg_buildext) in a temporary copy of this tree, and
 # print the path of each .deb built, one a line, on standard output; all
 # build output goes to standard error.

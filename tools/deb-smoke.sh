@@ -1,7 +1,8 @@
 #!/bin/sh
-# Smoke test of the Debian package, as root on Debian 12:
-#     sudo tools/deb-smoke.sh
-# Builds postgresql-15-readonly-guard with tools/build-deb.sh, installs it
+# Smoke test of the Debian package, as root on Debian:
+#     tools/deb-smoke.sh
+# For PostgreSQL $ROG_PG (default: tools/pg-version.sh, 15 on Debian 12).
+# Builds postgresql-N-readonly-guard with tools/build-deb.sh, installs it
 # system-wide, then on a throwaway cluster (pg_virtualenv) that preloads the
 # library checks: CREATE EXTENSION, rog_version() = the package's upstream
 # version, rog_enable() refuses an INSERT into a permanent table with SQLSTATE
@@ -16,15 +17,16 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 
+pg=$(sh "$top/tools/pg-version.sh")
 list=$(mktemp)
 sql=$(mktemp /tmp/readonly_guard-deb-smoke.XXXXXX)
 trap 'rm -f "$list" "$sql"' EXIT
 
 echo "=== deb smoke: building the package"
 "$top/tools/build-deb.sh" >"$list"
-deb=$(grep -- '/postgresql-15-readonly-guard_[^/]*\.deb$' "$list" | tail -n 1) || true
+deb=$(grep -- "/postgresql-$pg-readonly-guard_[^/]*\.deb$" "$list" | tail -n 1) || true
 if [ -z "$deb" ] || [ ! -f "$deb" ]; then
-	echo "deb-smoke: tools/build-deb.sh built no postgresql-15-readonly-guard .deb" >&2
+	echo "deb-smoke: tools/build-deb.sh built no postgresql-$pg-readonly-guard .deb" >&2
 	exit 1
 fi
 echo "package: $deb"
@@ -36,20 +38,20 @@ echo "=== deb smoke: installing $(basename "$deb")"
 # this build's; apt-get then supplies any missing dependency
 export DEBIAN_FRONTEND=noninteractive
 dpkg -i "$deb" || apt-get install -y -q -f
-[ "$(dpkg-query -W -f='${Status} ${Version}' postgresql-15-readonly-guard)" = "install ok installed $version" ] || {
-	echo "deb-smoke: postgresql-15-readonly-guard $version is not installed" >&2
+[ "$(dpkg-query -W -f='${Status} ${Version}' postgresql-$pg-readonly-guard)" = "install ok installed $version" ] || {
+	echo "deb-smoke: postgresql-$pg-readonly-guard $version is not installed" >&2
 	exit 1
 }
 # every file of the package is on disk as packaged
-changed=$(dpkg --verify postgresql-15-readonly-guard || true)
+changed=$(dpkg --verify postgresql-$pg-readonly-guard || true)
 if [ -n "$changed" ]; then
 	echo "deb-smoke: installed files differ from the package:" >&2
 	echo "$changed" >&2
 	exit 1
 fi
-for f in /usr/lib/postgresql/15/lib/readonly_guard.so \
-	/usr/share/postgresql/15/extension/readonly_guard.control; do
-	dpkg -S "$f" | grep -q '^postgresql-15-readonly-guard:' || {
+for f in /usr/lib/postgresql/$pg/lib/readonly_guard.so \
+	/usr/share/postgresql/$pg/extension/readonly_guard.control; do
+	dpkg -S "$f" | grep -q "^postgresql-$pg-readonly-guard:" || {
 		echo "deb-smoke: $f does not belong to the package" >&2
 		exit 1
 	}
@@ -96,6 +98,6 @@ SELECT pg_temp.smoke_assert(count(*) = 1, 'INSERT works after rog_disable()') FR
 EOF
 chmod 644 "$sql"
 cd /tmp
-runuser -u postgres -- pg_virtualenv -v 15 -o shared_preload_libraries=readonly_guard \
+runuser -u postgres -- pg_virtualenv -v "$pg" -o shared_preload_libraries=readonly_guard \
 	psql -X -At -v upstream="$upstream" -f "$sql"
 echo "deb smoke: ok"

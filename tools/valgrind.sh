@@ -3,11 +3,11 @@
 # valgrind memcheck, then scan valgrind's per-process logs.  Not part of CI
 # (far too slow: see README "Tests" for the last run's time).  Run as root
 # or as the postgres OS user on Debian 12:
-#     sudo tools/valgrind.sh
+#     tools/valgrind.sh
 #
 # It builds and installs nothing: it tests the readonly_guard.so installed in
-# /usr/lib/postgresql/15/lib (tools/build-install.sh or the .deb put it
-# there).  Debian's PostgreSQL 15 is not built with USE_VALGRIND, so it runs
+# /usr/lib/postgresql/N/lib (N: tools/pg-version.sh or $ROG_PG;
+# tools/build-install.sh or the .deb put it there).  Debian's PostgreSQL is not built with USE_VALGRIND, so it runs
 # memcheck on the packaged binaries the way PostgreSQL's own valgrind setup
 # does, with PostgreSQL's suppression file plus the same cases as they look
 # on Debian's stripped binary (tools/valgrind.supp):
@@ -52,7 +52,7 @@
 #                       come from)
 #   ROG_VG_TAP=0        skip the TAP tests
 set -u
-bindir=/usr/lib/postgresql/15/bin
+bindir=/usr/lib/postgresql/$(sh "$(dirname "$0")/pg-version.sh")/bin
 export PG_CONFIG="$bindir/pg_config"
 
 if [ "$(id -u)" -eq 0 ]; then

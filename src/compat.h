@@ -1,0 +1,116 @@
+/*-------------------------------------------------------------------------
+ *
+ * compat.h
+ *	  Every difference between the PostgreSQL major versions that
+ *	  readonly_guard builds against (15 to 19), in one place.
+ *
+ * The rest of the source uses only the names defined here where a version
+ * matters.  Built-in function OIDs (utils/fmgroids.h) that exist from some
+ * version on are given as lists that expand to nothing before it, so an
+ * OID array can simply include them.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef READONLY_GUARD_COMPAT_H
+#define READONLY_GUARD_COMPAT_H
+
+#if PG_VERSION_NUM < 150000
+#error "readonly_guard needs PostgreSQL 15 or later"
+#endif
+
+/*
+ * pg_logical_emit_message(): PostgreSQL 17 added a fourth argument (flush),
+ * which renamed both variants' OID symbols.
+ */
+#if PG_VERSION_NUM >= 170000
+#define ROG_F_LOGICAL_EMIT_MESSAGE_TEXT		F_PG_LOGICAL_EMIT_MESSAGE_BOOL_TEXT_TEXT_BOOL
+#define ROG_F_LOGICAL_EMIT_MESSAGE_BYTEA	F_PG_LOGICAL_EMIT_MESSAGE_BOOL_TEXT_BYTEA_BOOL
+#else
+#define ROG_F_LOGICAL_EMIT_MESSAGE_TEXT		F_PG_LOGICAL_EMIT_MESSAGE_BOOL_TEXT_TEXT
+#define ROG_F_LOGICAL_EMIT_MESSAGE_BYTEA	F_PG_LOGICAL_EMIT_MESSAGE_BOOL_TEXT_BYTEA
+#endif
+
+/*
+ * Built-in functions that write catalogs without the executor and without a
+ * read-only check of their own, by the version that added them (each list
+ * ends with a comma when not empty).
+ *
+ * 18: the planner statistics functions write pg_class (relpages,
+ * reltuples, relallvisible...) and pg_statistic in place or by catalog
+ * update, and check only the caller's privileges.
+ */
+#if PG_VERSION_NUM >= 180000
+#define ROG_WRITERS_SINCE_18 \
+	F_PG_RESTORE_RELATION_STATS, F_PG_RESTORE_ATTRIBUTE_STATS, \
+	F_PG_CLEAR_RELATION_STATS, F_PG_CLEAR_ATTRIBUTE_STATS,
+#else
+#define ROG_WRITERS_SINCE_18
+#endif
+
+/* 19: the same for extended statistics (pg_statistic_ext_data) */
+#if PG_VERSION_NUM >= 190000
+#define ROG_WRITERS_SINCE_19 \
+	F_PG_RESTORE_EXTENDED_STATS, F_PG_CLEAR_EXTENDED_STATS,
+#else
+#define ROG_WRITERS_SINCE_19
+#endif
+
+/*
+ * PostgreSQL 19: CLUSTER (and VACUUM FULL) are REPACK statements.
+ */
+#if PG_VERSION_NUM >= 190000
+#define ROG_T_CLUSTER_STMT				T_RepackStmt
+#else
+#define ROG_T_CLUSTER_STMT				T_ClusterStmt
+#endif
+
+/*
+ * PostgreSQL 19's headers include less of each other: GETSTRUCT() no longer
+ * comes with utils/syscache.h, get_database_name() (now in lsyscache.h) not
+ * with commands/dbcommands.h, tuplestore_putvalues() not with funcapi.h.
+ */
+#if PG_VERSION_NUM >= 190000
+#include "access/htup_details.h"
+#include "utils/lsyscache.h"
+#include "utils/tuplestore.h"
+#endif
+
+/*
+ * How pg_lsn prints a WAL position: PostgreSQL 19 pads the low half to
+ * eight hex digits (0/03013450); messages that name one print it the same.
+ */
+#if PG_VERSION_NUM >= 190000
+#define ROG_LSN_FMT						"%X/%08X"
+#else
+#define ROG_LSN_FMT						"%X/%X"
+#endif
+
+/*
+ * PostgreSQL 17 accepts infinite intervals ('infinity', '-infinity');
+ * before it no interval value is infinite.
+ */
+#if PG_VERSION_NUM >= 170000
+#define ROG_INTERVAL_IS_INFINITE(i)		INTERVAL_NOT_FINITE(i)
+#else
+#define ROG_INTERVAL_IS_INFINITE(i)		false
+#endif
+
+/*
+ * PostgreSQL 17 moved the local transaction ID into PGPROC's vxid and
+ * numbers processes by ProcNumber.
+ */
+/* the current transaction's local ID */
+#if PG_VERSION_NUM >= 170000
+#define ROG_MY_LXID				(MyProc->vxid.lxid)
+#else
+#define ROG_MY_LXID				(MyProc->lxid)
+#endif
+
+/* a process's number, the index of its PGPROC */
+#if PG_VERSION_NUM >= 170000
+#define ROG_PROCNO(proc)		GetNumberFromPGProc(proc)
+#else
+#define ROG_PROCNO(proc)		((proc)->pgprocno)
+#endif
+
+#endif							/* READONLY_GUARD_COMPAT_H */
