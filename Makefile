@@ -17,7 +17,7 @@ PGFILEDESC = "readonly_guard - enforced cluster read-only mode"
 
 REGRESS = setup upgrade blocked allowed escape errors features bypass fuzz infinite settled promise
 
-ISOLATION = drain_commit drain_timeout drain_zero commit_after prepared_stmt twophase concurrent_enable db_setting notify settled_change
+ISOLATION = drain_commit drain_timeout drain_zero commit_after prepared_stmt twophase concurrent_enable db_setting notify settled_change inflight
 ISOLATION_OPTS = --load-extension=readonly_guard
 
 TAP_TESTS = 1

@@ -35,6 +35,7 @@
 #include "storage/shmem.h"
 #include "access/twophase.h"
 #include "utils/backend_status.h"
+#include "utils/memutils.h"
 #include "utils/resowner.h"
 #include "utils/timestamp.h"
 
@@ -46,21 +47,28 @@
 /* how often a running statement is looked at again, in milliseconds */
 #define ROG_STATEMENT_SLICE_MS	100
 
-/* how long cancelled statements may take to stop before their backend is ended */
+/* how long canceled statements may take to stop before their backend is ended */
 #define ROG_CANCEL_GRACE_MS		5000
+#define ROG_CANCEL_POLL_MS		5
 
 /*
- * Per process (by PGPROC number): the cutoff time of the mode this process
- * has taken in, at one of its hooks.  From then on its statements and
- * function calls run under the guard's checks and its transaction is marked
- * read-only, so the drain need not wait for the statement it is running:
- * this keeps concurrent rog_enable() and rog_disable() calls, and any
- * statement that has reached a hook since, from being canceled.
+ * Per process (by PGPROC number): the start of the statement in which it
+ * called rog_enable() or rog_disable().  The drain neither waits for nor
+ * cancels such a statement, so concurrent callers do not block or end each
+ * other.
  */
-static pg_atomic_uint64 *rog_noticed = NULL;
+static pg_atomic_uint64 *rog_admin_statement = NULL;
+
+/*
+ * Per process: the signal the drain sent it (SIGINT, SIGTERM), 0 if none,
+ * so that the error the signal causes there says why (rog_emit_log()).
+ */
+static pg_atomic_uint32 *rog_drain_signal = NULL;
+
+static emit_log_hook_type prev_emit_log_hook = NULL;
 
 static int
-rog_noticed_slots(void)
+rog_process_slots(void)
 {
 	return MaxBackends + NUM_AUXILIARY_PROCS + max_prepared_xacts;
 }
@@ -68,7 +76,8 @@ rog_noticed_slots(void)
 Size
 rog_drain_shmem_size(void)
 {
-	return mul_size(rog_noticed_slots(), sizeof(pg_atomic_uint64));
+	return add_size(mul_size(rog_process_slots(), sizeof(pg_atomic_uint64)),
+					mul_size(rog_process_slots(), sizeof(pg_atomic_uint32)));
 }
 
 void
@@ -77,39 +86,129 @@ rog_drain_shmem_init(void)
 	bool		found;
 	int			i;
 
-	rog_noticed = ShmemInitStruct("readonly_guard noticed", rog_drain_shmem_size(),
-								  &found);
+	rog_admin_statement = ShmemInitStruct("readonly_guard drain",
+										  rog_drain_shmem_size(), &found);
+	rog_drain_signal = (pg_atomic_uint32 *) (rog_admin_statement + rog_process_slots());
 	if (!found)
-		for (i = 0; i < rog_noticed_slots(); i++)
-			pg_atomic_init_u64(&rog_noticed[i], 0);
+		for (i = 0; i < rog_process_slots(); i++)
+		{
+			pg_atomic_init_u64(&rog_admin_statement[i], 0);
+			pg_atomic_init_u32(&rog_drain_signal[i], 0);
+		}
 }
 
-/* This process took in the cluster mode: publish which one. */
+/*
+ * The error that a signal of the drain causes in its backend: a cancel
+ * becomes a refusal of read-only mode (SQLSTATE 25006, so applications see
+ * maintenance, not a user's cancel), and both say why.  Runs in the
+ * backend that got the signal, for each message it emits.
+ */
+static void
+rog_emit_log(ErrorData *edata)
+{
+	uint32		signo;
+
+	if (prev_emit_log_hook)
+		prev_emit_log_hook(edata);
+	if (MyProc == NULL || rog_drain_signal == NULL || edata->elevel < ERROR ||
+		(edata->sqlerrcode != ERRCODE_QUERY_CANCELED &&
+		 edata->sqlerrcode != ERRCODE_ADMIN_SHUTDOWN))
+		return;
+	signo = pg_atomic_exchange_u32(&rog_drain_signal[ROG_PROCNO(MyProc)], 0);
+	if (signo == SIGINT && edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
+	{
+		edata->sqlerrcode = ERRCODE_READ_ONLY_SQL_TRANSACTION;
+		edata->message = pstrdup("canceling statement because read-only mode began");
+		edata->detail = pstrdup("The statement was running when read-only mode of readonly_guard began and did not finish within the drain_timeout of rog_enable().");
+		edata->hint = pstrdup("Run it again: reads work in read-only mode, writes once an administrator runs rog_disable().");
+	}
+	else if (signo == SIGTERM && edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+	{
+		edata->detail = pstrdup("Read-only mode of readonly_guard began while this session's transaction or statement was under way, and it did not finish within the drain_timeout of rog_enable().");
+		edata->hint = pstrdup("Connect again: reads work in read-only mode, writes once an administrator runs rog_disable().");
+	}
+}
+
 void
-rog_drain_note_noticed(void)
+rog_install_drain_hooks(void)
 {
-	if (MyProc != NULL && rog_noticed != NULL)
-		pg_atomic_write_u64(&rog_noticed[ROG_PROCNO(MyProc)],
-							(uint64) rog_shared->cutoff_time);
+	prev_emit_log_hook = emit_log_hook;
+	emit_log_hook = rog_emit_log;
 }
 
-/* Has the process with PGPROC proc taken in the mode that began at cutoff_time? */
-static bool
-rog_has_noticed(PGPROC *proc, TimestampTz cutoff_time)
+/* Send signo to the backend pid, and tell it, first, that the drain did. */
+static void
+rog_signal_backend(int pid, int signo)
 {
-	return (TimestampTz) pg_atomic_read_u64(&rog_noticed[ROG_PROCNO(proc)]) == cutoff_time;
+	PGPROC	   *proc = BackendPidGetProc(pid);
+
+	if (proc != NULL)
+		pg_atomic_write_u32(&rog_drain_signal[ROG_PROCNO(proc)], (uint32) signo);
+	if (kill(pid, signo) != 0 && errno != ESRCH)
+		ereport(WARNING,
+				(errmsg("could not send signal to process %d: %m", pid)));
+}
+
+/* The current statement calls rog_enable() or rog_disable(). */
+void
+rog_drain_note_admin_call(void)
+{
+	pg_atomic_write_u64(&rog_admin_statement[ROG_PROCNO(MyProc)],
+						(uint64) GetCurrentStatementStartTimestamp());
+}
+
+static bool
+rog_is_admin_statement(PGPROC *proc, PgBackendStatus *be)
+{
+	return (TimestampTz) pg_atomic_read_u64(&rog_admin_statement[ROG_PROCNO(proc)]) ==
+		be->st_activity_start_timestamp;
 }
 
 /* ---- transactions that had an XID ---- */
 
-/* error cleanup: end the drain unless rog_drain() ended it already */
+/* the drain of one rog_enable() call, for its error cleanup */
+typedef struct RogDrain
+{
+	bool		ended;			/* rog_end_drain() was called */
+	TimestampTz cutoff_time;
+} RogDrain;
+
+static int	rog_collect_predating(TimestampTz cutoff_time, bool statements_only,
+								  int **pids);
+
+/*
+ * Error cleanup (a cancel or statement_timeout of rog_enable()): end the
+ * drain unless rog_drain() ended it already, and cancel at once the
+ * statements from before the mode, as drain_timeout 0 would, so that an
+ * interrupted call leaves nothing unchecked running.  No waiting here.
+ */
 static void
 rog_end_drain_callback(int code, Datum arg)
 {
-	bool	   *drain_ended = (bool *) DatumGetPointer(arg);
+	RogDrain   *drain = (RogDrain *) DatumGetPointer(arg);
+	MemoryContext old;
+	int		   *pids;
+	int			n;
+	int			i;
 
-	if (!*drain_ended)
-		rog_end_drain();
+	if (drain->ended)
+		return;
+	rog_end_drain();
+	drain->ended = true;
+	if (!(pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED) ||
+		RecoveryInProgress())
+		return;
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	n = rog_collect_predating(drain->cutoff_time, true, &pids);
+	for (i = 0; i < n; i++)
+	{
+		ereport(LOG,
+				(errmsg("canceling the statement of backend with PID %d: it was running when read-only mode began, and rog_enable() was interrupted",
+						pids[i])));
+		rog_signal_backend(pids[i], SIGINT);
+	}
+	pfree(pids);
+	MemoryContextSwitchTo(old);
 }
 
 /*
@@ -274,43 +373,57 @@ rog_terminate_writers(TransactionId *xids, int n)
 		ereport(LOG,
 				(errmsg("terminating backend with PID %d (role \"%s\") whose transaction %u outlived the drain of read-only mode",
 						pid, role ? role : "?", xids[i])));
-		if (kill(pid, SIGTERM) != 0 && errno != ESRCH)
-			ereport(WARNING,
-					(errmsg("could not send signal to process %d: %m", pid)));
+		rog_signal_backend(pid, SIGTERM);
 	}
 }
 
 
-/* ---- statements that were running ---- */
+/* ---- transactions and statements that began before the mode ---- */
+
+/* What the drain does about a backend (rog_backend_predates()) */
+typedef enum RogPredates
+{
+	ROG_PREDATES_NOT,			/* nothing */
+	ROG_PREDATES_WRITER,		/* wait: its transaction began before the mode
+								 * and may write and commit in the drain */
+	ROG_PREDATES_STATEMENT		/* wait, then cancel: it runs a statement that
+								 * began before the mode */
+} RogPredates;
 
 /*
- * Was this backend, when its status was read, running a statement that
- * began before cutoff_time (and, with unnoticed, has it reached no hook
- * since)?  Only client backends run statements the drain is about; other
- * drainers, and this backend, are not waited for.
+ * What is the drain to do about this backend, as its status was read?  Its
+ * transaction began before cutoff_time, and it either runs a statement
+ * that did too (whose plan, set up without the mode's checks, may call
+ * writers) or holds a transaction ID (it may write and commit while the
+ * drain lasts).  Only client backends; not this one, nor the statement of
+ * another rog_enable() or rog_disable() call.
  */
-static bool
-rog_statement_predates(PgBackendStatus *be, TimestampTz cutoff_time,
-					   bool unnoticed)
+static RogPredates
+rog_backend_predates(PgBackendStatus *be, TimestampTz cutoff_time)
 {
 	PGPROC	   *proc;
 
 	if (be->st_backendType != B_BACKEND || be->st_procpid == MyProcPid ||
-		(be->st_state != STATE_RUNNING && be->st_state != STATE_FASTPATH) ||
-		be->st_activity_start_timestamp >= cutoff_time)
-		return false;
+		be->st_xact_start_timestamp == 0 || be->st_xact_start_timestamp >= cutoff_time)
+		return ROG_PREDATES_NOT;
 	proc = BackendPidGetProc(be->st_procpid);
-	return proc != NULL && !(unnoticed && rog_has_noticed(proc, cutoff_time)) &&
-		!rog_is_drainer(be->st_procpid);
+	if (proc == NULL || rog_is_admin_statement(proc, be))
+		return ROG_PREDATES_NOT;
+	if ((be->st_state == STATE_RUNNING || be->st_state == STATE_FASTPATH) &&
+		be->st_activity_start_timestamp < cutoff_time)
+		return ROG_PREDATES_STATEMENT;
+	if (TransactionIdIsValid(proc->xid))
+		return ROG_PREDATES_WRITER;
+	return ROG_PREDATES_NOT;
 }
 
 /*
- * The PIDs of the backends running a statement that began before
- * cutoff_time, read afresh; returns how many.  The set can only shrink:
- * statements that begin later do not belong to it.
+ * The PIDs of the backends the drain waits for (statements_only: only
+ * those running a statement from before the mode), read afresh; returns
+ * how many.  The set can only shrink: later transactions do not belong.
  */
 static int
-rog_collect_statements(TimestampTz cutoff_time, bool unnoticed, int **pids)
+rog_collect_predating(TimestampTz cutoff_time, bool statements_only, int **pids)
 {
 	int			nbackends;
 	int			n = 0;
@@ -322,9 +435,13 @@ rog_collect_statements(TimestampTz cutoff_time, bool unnoticed, int **pids)
 	for (i = 1; i <= nbackends; i++)
 	{
 		LocalPgBackendStatus *local = pgstat_fetch_stat_local_beentry(i);
+		RogPredates what;
 
-		if (local && rog_statement_predates(&local->backendStatus, cutoff_time,
-											unnoticed))
+		if (local == NULL)
+			continue;
+		what = rog_backend_predates(&local->backendStatus, cutoff_time);
+		if (what == ROG_PREDATES_STATEMENT ||
+			(what == ROG_PREDATES_WRITER && !statements_only))
 			(*pids)[n++] = local->backendStatus.st_procpid;
 	}
 	return n;
@@ -347,31 +464,32 @@ rog_wait_for_backend(int pid, int timeout_ms)
 	GET_VXID_FROM_PGPROC(vxid, *proc);
 	if (!VirtualTransactionIdIsValid(vxid))
 		return;
-	rog_wait_with_timeout(timeout_ms, rog_wait_for_vxid_lock, &vxid);
+	(void) rog_wait_with_timeout(timeout_ms, rog_wait_for_vxid_lock, &vxid);
 }
 
 /*
- * Wait until no statement that began before cutoff_time runs (and, with
- * unnoticed, has reached no hook since), or until deadline, or until
- * read-only mode is turned off.  Returns how many still run; their PIDs are
- * in *pids.
+ * Wait until no backend predates the mode as rog_backend_predates() says,
+ * or until deadline, or until read-only mode is turned off.
  */
-static int
-rog_wait_for_statements(TimestampTz cutoff_time, bool unnoticed,
-						TimestampTz deadline, int **pids)
+static void
+rog_wait_for_predating(TimestampTz cutoff_time, TimestampTz deadline)
 {
 	for (;;)
 	{
-		int			n = rog_collect_statements(cutoff_time, unnoticed, pids);
+		int		   *pids;
+		int			n = rog_collect_predating(cutoff_time, false, &pids);
 		TimestampTz now = GetCurrentTimestamp();
 
-		if (n == 0 || now >= deadline ||
-			!(pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED))
-			return n;
-		rog_wait_for_backend((*pids)[0],
-							 Min(ROG_STATEMENT_SLICE_MS,
-								 (int) ((deadline - now + 999) / 1000)));
-		pfree(*pids);
+		if (n > 0 && now < deadline &&
+			(pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED))
+			rog_wait_for_backend(pids[0],
+								 Min(ROG_STATEMENT_SLICE_MS,
+									 (int) ((deadline - now + 999) / 1000)));
+		else
+			n = 0;
+		pfree(pids);
+		if (n == 0)
+			return;
 	}
 }
 
@@ -391,18 +509,40 @@ rog_signal_statements(int *pids, int n, int signo)
 						"canceling the statement of backend with PID %d (role \"%s\"): it was running when read-only mode began and outlived the drain" :
 						"terminating backend with PID %d (role \"%s\"): its statement, running when read-only mode began, did not stop when canceled",
 						pids[i], role ? role : "?")));
-		if (kill(pids[i], signo) != 0 && errno != ESRCH)
-			ereport(WARNING,
-					(errmsg("could not send signal to process %d: %m", pids[i])));
+		rog_signal_backend(pids[i], signo);
 	}
 }
 
 /*
- * The drain is over.  Statements from before the mode that have reached no
- * hook since may still call, from plans set up before it, what writes
- * outside any transaction: cancel them (the session stays), and end the
- * backends of those that do not stop.  Those that reached a hook are
- * guarded now (their transaction is marked read-only and judged at commit).
+ * Give the statements that were sent a signal up to ROG_CANCEL_GRACE_MS to
+ * stop, looking every few milliseconds.  Returns how many still run.
+ */
+static int
+rog_await_signalled(TimestampTz cutoff_time, int **pids)
+{
+	TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+													   ROG_CANCEL_GRACE_MS);
+
+	for (;;)
+	{
+		int			n = rog_collect_predating(cutoff_time, true, pids);
+
+		if (n == 0 || GetCurrentTimestamp() >= deadline)
+			return n;
+		pfree(*pids);
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 ROG_CANCEL_POLL_MS, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/*
+ * The drain is over: statements from before the mode that still run are
+ * canceled (the session stays; the error says why, rog_explain_drain_cancel()),
+ * and the backends of those a cancel does not stop within
+ * ROG_CANCEL_GRACE_MS are ended.  Transactions from before that only hold
+ * an XID are left alone: what they wrote can no longer commit.
  */
 static void
 rog_end_statements(TimestampTz cutoff_time)
@@ -410,23 +550,17 @@ rog_end_statements(TimestampTz cutoff_time)
 	int		   *pids;
 	int			n;
 
-	n = rog_collect_statements(cutoff_time, true, &pids);
+	n = rog_collect_predating(cutoff_time, true, &pids);
 	if (n == 0)
 		return;
 	rog_signal_statements(pids, n, SIGINT);
 	pfree(pids);
-	n = rog_wait_for_statements(cutoff_time, true,
-								TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
-															ROG_CANCEL_GRACE_MS),
-								&pids);
+	n = rog_await_signalled(cutoff_time, &pids);
 	if (n == 0)
 		return;
 	rog_signal_statements(pids, n, SIGTERM);
 	pfree(pids);
-	(void) rog_wait_for_statements(cutoff_time, true,
-								   TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
-															   ROG_CANCEL_GRACE_MS),
-								   &pids);
+	(void) rog_await_signalled(cutoff_time, &pids);
 }
 
 /* ---- the drain ---- */
@@ -440,37 +574,35 @@ rog_end_statements(TimestampTz cutoff_time)
 void
 rog_drain(TransactionId cutoff, TimestampTz cutoff_time, int64 timeout_ms)
 {
-	bool		drain_ended = false;
+	RogDrain	drain = {false, cutoff_time};
 
-	PG_ENSURE_ERROR_CLEANUP(rog_end_drain_callback, PointerGetDatum(&drain_ended));
+	PG_ENSURE_ERROR_CLEANUP(rog_end_drain_callback, PointerGetDatum(&drain));
 	{
 		TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
 														   timeout_ms);
 		TransactionId *xids = NULL;
 		int			n = 0;
-		int		   *pids = NULL;
-		int			nstatements = 0;
 
 		if (!RecoveryInProgress())
 		{
 			n = rog_collect_drain_set(cutoff, &xids);
 			if (n > 0)
 				n = rog_wait_for_transactions(xids, n, deadline);
-			nstatements = rog_wait_for_statements(cutoff_time, false, deadline,
-												  &pids);
+			rog_wait_for_predating(cutoff_time, deadline);
 		}
 		/* from here on nothing that predates the mode may commit */
 		rog_end_drain();
-		drain_ended = true;
-		if (!(pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED))
-			n = nstatements = 0;
-		if (n > 0)
+		drain.ended = true;
+		if (pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED)
 		{
-			rog_terminate_writers(xids, n);
-			(void) rog_wait_for_transactions(xids, n, 0);
+			if (n > 0)
+			{
+				rog_terminate_writers(xids, n);
+				(void) rog_wait_for_transactions(xids, n, 0);
+			}
+			if (!RecoveryInProgress())
+				rog_end_statements(cutoff_time);
 		}
-		if (nstatements > 0)
-			rog_end_statements(cutoff_time);
 	}
-	PG_END_ENSURE_ERROR_CLEANUP(rog_end_drain_callback, PointerGetDatum(&drain_ended));
+	PG_END_ENSURE_ERROR_CLEANUP(rog_end_drain_callback, PointerGetDatum(&drain));
 }

@@ -318,6 +318,7 @@ rog_enable(PG_FUNCTION_ARGS)
 	TimestampTz expires_at;
 
 	rog_require_preload();
+	rog_drain_note_admin_call();
 	reason = rog_reason_arg(fcinfo, 0);
 	timeout_ms = rog_interval_arg_ms(fcinfo, 1, "drain_timeout",
 									 "Use '0' to end open writers at once.");
@@ -364,6 +365,7 @@ rog_disable(PG_FUNCTION_ARGS)
 	bool		was_on;
 
 	rog_require_preload();
+	rog_drain_note_admin_call();
 	if (!rog_scope_is_cluster(fcinfo, 0))
 	{
 		was_on = rog_database_setting_on();

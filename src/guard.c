@@ -71,6 +71,9 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/backend_status.h"
+#include "utils/plancache.h"
+#include "utils/snapmgr.h"
 #include "tcop/pquery.h"
 #include "utils/timestamp.h"
 
@@ -176,7 +179,15 @@ static int	rog_explain_only_depth = 0;
  */
 static bool rog_chain_pending = false;
 
+/*
+ * The guard lowered XactReadOnly for DDL on temporary objects, which core
+ * refuses in a read-only transaction: until the statement's first object
+ * access event (core's check is behind it then) or a nested hook.
+ */
+static bool rog_lifted = false;
+
 static void rog_xact_callback(XactEvent event, void *arg);
+static bool rog_object_is_temp(Oid classId, Oid objectId);
 static void rog_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 								 SubTransactionId parentSubid, void *arg);
 
@@ -341,7 +352,17 @@ rog_transaction_sees_change(bool is_on)
 		rog_mode_seen_at = 0;
 	}
 	else if (rog_mode_seen_at == 0)
+	{
 		rog_mode_seen_at = GetCurrentStatementStartTimestamp();
+
+		/*
+		 * PL/pgSQL keeps a simple expression's executable form for the rest
+		 * of the transaction once built, and the function hook sees its
+		 * functions only then: make every cached plan and expression be
+		 * built again, under the mode's checks.
+		 */
+		ResetPlanCache();
+	}
 	rog_xact_set(XACT_CORE_MAY_REFUSE);
 }
 
@@ -479,11 +500,13 @@ rog_log_exempt_write(const char *what)
 
 /*
  * May this transaction write although read-only mode is in force?  A member
- * of readonly_guard.exempt_roles may, and while rog_enable() drains, so may
- * a transaction that had an XID before the mode began or runs a statement
- * that began before it (cached per state word and statement, so that the
- * lock behind it is taken once per change).  what names the statement if
- * it writes, for the log of exempt writes.
+ * of readonly_guard.exempt_roles may, and so may, while rog_enable() drains,
+ * the work that was under way when the mode began: a transaction that had
+ * an XID before it (below the cutoff, or already when the transaction first
+ * met the mode: taken by a statement that began before), or a statement
+ * that began before it.  Cached per state word and statement, so that the
+ * lock behind it is taken once per change.  what names the statement if it
+ * writes, for the log of exempt writes.
  */
 static bool
 rog_transaction_may_write(const char *what)
@@ -502,7 +525,9 @@ rog_transaction_may_write(const char *what)
 	if ((xact_flags & XACT_PERMIT_KNOWN) == 0 || xact_permit_word != rog_seen_word ||
 		xact_permit_stmt != stmt)
 	{
-		bool		permitted = rog_drain_permits(GetTopTransactionIdIfAny(), stmt);
+		TimestampTz since = (xact_flags & XACT_XID_PREDATES) ?
+		GetCurrentTransactionStartTimestamp() : stmt;
+		bool		permitted = rog_drain_permits(GetTopTransactionIdIfAny(), since);
 
 		xact_flags &= ~XACT_PERMITTED;
 		rog_xact_set(permitted ? XACT_PERMIT_KNOWN | XACT_PERMITTED : XACT_PERMIT_KNOWN);
@@ -1111,6 +1136,24 @@ rog_relations_are_temp(List *rangevars)
 	return true;
 }
 
+/*
+ * Is the object a DROP names temporary?  One that does not exist counts as
+ * such, as for relations: the statement will fail or do nothing.
+ */
+static bool
+rog_drop_target_is_temp(DropStmt *stmt, Node *object)
+{
+	Relation	relation = NULL;
+	ObjectAddress address;
+
+	address = get_object_address(stmt->removeType, object, &relation,
+								 AccessExclusiveLock, true);
+	if (relation != NULL)
+		table_close(relation, NoLock);
+	return !OidIsValid(address.objectId) ||
+		rog_object_is_temp(address.classId, address.objectId);
+}
+
 static bool
 rog_drop_touches_only_temp(DropStmt *stmt)
 {
@@ -1122,14 +1165,26 @@ rog_drop_touches_only_temp(DropStmt *stmt)
 		case OBJECT_SEQUENCE:
 		case OBJECT_VIEW:
 		case OBJECT_INDEX:
-			break;
+			foreach(lc, stmt->objects)
+				if (!rog_relation_is_temp(makeRangeVarFromNameList(lfirst(lc))))
+					return false;
+			return true;
+		case OBJECT_TYPE:
+		case OBJECT_DOMAIN:
+		case OBJECT_FUNCTION:
+		case OBJECT_PROCEDURE:
+		case OBJECT_ROUTINE:
+		case OBJECT_STATISTIC_EXT:
+		case OBJECT_TRIGGER:
+		case OBJECT_RULE:
+		case OBJECT_POLICY:
+			foreach(lc, stmt->objects)
+				if (!rog_drop_target_is_temp(stmt, lfirst(lc)))
+					return false;
+			return true;
 		default:
 			return false;
 	}
-	foreach(lc, stmt->objects)
-		if (!rog_relation_is_temp(makeRangeVarFromNameList(lfirst(lc))))
-			return false;
-	return true;
 }
 
 /* Are all these existing relations temporary tables or sequences? */
@@ -1184,6 +1239,31 @@ rog_names_temp_schema(List *names)
 	schema = strVal(list_nth(names, list_length(names) - 2));
 	return strcmp(schema, "pg_temp") == 0 ||
 		isTempNamespace(get_namespace_oid(schema, true));
+}
+
+/*
+ * Does CREATE FUNCTION make a function in C or an alias of a built-in one
+ * (LANGUAGE c, internal)?  Such a function could call a writer under a new
+ * name; only superusers can make one anyway.
+ */
+static bool
+rog_creates_native_function(CreateFunctionStmt *stmt)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->options)
+	{
+		DefElem    *opt = lfirst_node(DefElem, lc);
+
+		if (strcmp(opt->defname, "language") == 0)
+		{
+			const char *language = strVal(opt->arg);
+
+			return pg_strcasecmp(language, "c") == 0 ||
+				pg_strcasecmp(language, "internal") == 0;
+		}
+	}
+	return false;
 }
 
 /* The relation that names (relation..., member) ends in a member of. */
@@ -1306,7 +1386,8 @@ rog_utility_touches_only_temp(Node *parsetree)
 		case T_CreatePolicyStmt:
 			return rog_relation_is_temp(((CreatePolicyStmt *) parsetree)->table);
 		case T_CreateFunctionStmt:
-			return rog_names_temp_schema(((CreateFunctionStmt *) parsetree)->funcname);
+			return rog_names_temp_schema(((CreateFunctionStmt *) parsetree)->funcname) &&
+				!rog_creates_native_function((CreateFunctionStmt *) parsetree);
 		case T_CompositeTypeStmt:
 			return rog_creates_temp(((CompositeTypeStmt *) parsetree)->typevar);
 		case T_CreateEnumStmt:
@@ -1349,6 +1430,7 @@ rog_run_allowed_utility(RogUtilityKind kind, bool lift,
 						DestReceiver *dest, QueryCompletion *qc)
 {
 	RogUtilityKind save_kind = rog_running_kind;
+	bool		save_lifted = rog_lifted;
 	bool		lifted;
 
 	rog_force_xact_read_only();
@@ -1359,6 +1441,7 @@ rog_run_allowed_utility(RogUtilityKind kind, bool lift,
 		rog_settled_word = ROG_WORD_IMPOSSIBLE;
 	}
 	rog_running_kind = kind;
+	rog_lifted = lifted;
 	PG_TRY();
 	{
 		rog_call_next_ProcessUtility(pstmt, queryString, readOnlyTree, context,
@@ -1367,6 +1450,7 @@ rog_run_allowed_utility(RogUtilityKind kind, bool lift,
 	PG_FINALLY();
 	{
 		rog_running_kind = save_kind;
+		rog_lifted = save_lifted;
 		if (lifted)
 			XactReadOnly = true;
 	}
@@ -1562,11 +1646,17 @@ static const char *const rog_extension_writers[] = {
 	"pg_truncate_visibility_map"	/* pg_visibility */
 };
 
-/* Is funcid, not a built-in function, one of rog_extension_writers? */
+/*
+ * Is funcid, not a built-in function, one of rog_extension_writers, or an
+ * alias (LANGUAGE internal) of a built-in writer?
+ */
 static bool
 rog_is_extension_writer(Oid funcid)
 {
 	HeapTuple	tup;
+	Oid			language;
+	bool		isnull;
+	Datum		src;
 	bool		writer = false;
 
 	if (funcid < FirstNormalObjectId)
@@ -1574,16 +1664,18 @@ rog_is_extension_writer(Oid funcid)
 	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
 	if (!HeapTupleIsValid(tup))
 		return false;
-	if (((Form_pg_proc) GETSTRUCT(tup))->prolang == ClanguageId)
+	language = ((Form_pg_proc) GETSTRUCT(tup))->prolang;
+	src = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosrc, &isnull);
+	if (!isnull && language == ClanguageId)
 	{
-		bool		isnull;
-		Datum		src = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosrc, &isnull);
 		int			i;
 
-		for (i = 0; !isnull && i < lengthof(rog_extension_writers); i++)
+		for (i = 0; i < lengthof(rog_extension_writers); i++)
 			if (strcmp(TextDatumGetCString(src), rog_extension_writers[i]) == 0)
 				writer = true;
 	}
+	else if (!isnull && language == INTERNALlanguageId)
+		writer = rog_is_writer_function(fmgr_internal_function(TextDatumGetCString(src)));
 	ReleaseSysCache(tup);
 	return writer;
 }
@@ -1634,6 +1726,21 @@ rog_is_writer_function(Oid funcid)
 		rog_oid_in(funcid, rog_other_writers, lengthof(rog_other_writers));
 }
 
+/*
+ * Is this call made outside any statement: a fast-path call (libpq PQfn) of
+ * a client backend, or a background process?  Deferred triggers at COMMIT
+ * and the planner's constant folding also run without a portal, but within
+ * a statement (the backend's activity says so, where it is tracked).
+ */
+static bool
+rog_outside_statement(void)
+{
+	if (MyBackendType != B_BACKEND)
+		return true;
+	return !pgstat_track_activities || MyBEEntry == NULL ||
+		MyBEEntry->st_state == STATE_FASTPATH;
+}
+
 static void
 rog_check_function(Oid funcid)
 {
@@ -1672,7 +1779,7 @@ rog_check_function(Oid funcid)
 	 * sequence: refuse it here, with our detail, rather than leave it to
 	 * core's bare check.
 	 */
-	if (ActivePortal == NULL)
+	if (ActivePortal == NULL && rog_outside_statement())
 		rog_refuse(ROG_STAT_FUNCTION, psprintf("%s()", get_func_name(funcid)),
 				   MyBackendType == B_BACKEND ?
 				   "Sequence functions called through the fast-path protocol are refused in read-only mode." :
@@ -1702,60 +1809,98 @@ rog_check_function_execute(ObjectAccessType access, Oid classId,
 /* ---- objects created, altered, dropped, truncated ---- */
 
 /*
- * The relation a subobject without a schema of its own (trigger, policy,
- * rule, column default) belongs to, by its automatic or internal dependency.
+ * The schema of an object, InvalidOid if its class has none.  Read with
+ * SnapshotSelf, so that an object the current command just created is
+ * found too.
  */
 static Oid
-rog_owning_relation(Oid classId, Oid objectId)
+rog_object_namespace(Oid classId, Oid objectId)
+{
+	AttrNumber	nspattr;
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			namespace = InvalidOid;
+
+	if (!is_objectclass_supported(classId) ||
+		(nspattr = get_object_attnum_namespace(classId)) == InvalidAttrNumber)
+		return InvalidOid;
+	rel = table_open(classId, AccessShareLock);
+	ScanKeyInit(&key, get_object_attnum_oid(classId), BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(objectId));
+	scan = systable_beginscan(rel, get_object_oid_index(classId), true,
+							  SnapshotSelf, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+	{
+		bool		isnull;
+		Datum		datum = heap_getattr(tup, nspattr, RelationGetDescr(rel), &isnull);
+
+		if (!isnull)
+			namespace = DatumGetObjectId(datum);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return namespace;
+}
+
+/*
+ * Does an object without a schema of its own (trigger, policy, rule, column
+ * default, cast of a range type...) belong to a temporary one, by its
+ * automatic or internal dependency?  depth bounds the chain followed.
+ */
+static bool rog_object_is_temp_depth(Oid classId, Oid objectId, int depth);
+
+static bool
+rog_owner_is_temp(Oid classId, Oid objectId, int depth)
 {
 	Relation	depRel;
 	ScanKeyData key[2];
 	SysScanDesc scan;
 	HeapTuple	tup;
-	Oid			relid = InvalidOid;
+	bool		temp = false;
 
 	depRel = table_open(DependRelationId, AccessShareLock);
 	ScanKeyInit(&key[0], Anum_pg_depend_classid, BTEqualStrategyNumber,
 				F_OIDEQ, ObjectIdGetDatum(classId));
 	ScanKeyInit(&key[1], Anum_pg_depend_objid, BTEqualStrategyNumber,
 				F_OIDEQ, ObjectIdGetDatum(objectId));
-	scan = systable_beginscan(depRel, DependDependerIndexId, true, NULL, 2, key);
-	while (!OidIsValid(relid) && HeapTupleIsValid(tup = systable_getnext(scan)))
+	scan = systable_beginscan(depRel, DependDependerIndexId, true, SnapshotSelf, 2, key);
+	while (!temp && HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tup);
 
-		if (dep->refclassid == RelationRelationId &&
-			(dep->deptype == DEPENDENCY_AUTO || dep->deptype == DEPENDENCY_INTERNAL))
-			relid = dep->refobjid;
+		if (dep->deptype == DEPENDENCY_AUTO || dep->deptype == DEPENDENCY_INTERNAL)
+			temp = rog_object_is_temp_depth(dep->refclassid, dep->refobjid, depth - 1);
 	}
 	systable_endscan(scan);
 	table_close(depRel, AccessShareLock);
-	return relid;
+	return temp;
 }
 
-/* Is the existing object temporary: in this session's temporary schemas? */
+/*
+ * Is the object temporary: in a temporary schema (this session's, or one
+ * left by an earlier session that PostgreSQL is clearing), or belonging to
+ * an object that is?
+ */
 static bool
-rog_object_is_temp(Oid classId, Oid objectId)
+rog_object_is_temp_depth(Oid classId, Oid objectId, int depth)
 {
-	ObjectAddress address;
 	Oid			namespace;
 
 	if (classId == NamespaceRelationId)
-		return isTempOrTempToastNamespace(objectId);
-	address.classId = classId;
-	address.objectId = objectId;
-	address.objectSubId = 0;
-	namespace = is_objectclass_supported(classId) ?
-		get_object_namespace(&address) : InvalidOid;
-	if (!OidIsValid(namespace))
-	{
-		Oid			relid = rog_owning_relation(classId, objectId);
+		return isAnyTempNamespace(objectId);
+	namespace = rog_object_namespace(classId, objectId);
+	if (OidIsValid(namespace))
+		return isAnyTempNamespace(namespace);
+	return depth > 0 && rog_owner_is_temp(classId, objectId, depth);
+}
 
-		if (!OidIsValid(relid))
-			return false;
-		namespace = get_rel_namespace(relid);
-	}
-	return isTempOrTempToastNamespace(namespace);
+static bool
+rog_object_is_temp(Oid classId, Oid objectId)
+{
+	return rog_object_is_temp_depth(classId, objectId, 3);
 }
 
 /*
@@ -1772,9 +1917,12 @@ rog_check_object_change_under_mode(ObjectAccessType access, Oid classId,
 {
 	ObjectAddress address;
 
+	/* core's check has passed: the rest of the statement runs read-only */
+	if (rog_lifted)
+		XactReadOnly = true;
 	if (rog_running_kind == ROG_UTILITY_SETTING ||
 		rog_running_kind == ROG_UTILITY_MAINTENANCE ||
-		rog_transaction_may_write(NULL))
+		IsAutoVacuumWorkerProcess() || rog_transaction_may_write(NULL))
 		return;
 	if (access == OAT_DROP || access == OAT_TRUNCATE)
 	{
@@ -1791,9 +1939,18 @@ rog_check_object_change_under_mode(ObjectAccessType access, Oid classId,
 				   psprintf("The statement would remove %s, which is not temporary.",
 							getObjectDescription(&address, true)));
 	}
-	if (rog_running_kind == ROG_UTILITY_MAYBE_WRITE ||
-		(access == OAT_POST_CREATE && classId == NamespaceRelationId))
-		return;					/* temporary objects; a temporary schema */
+	if (access == OAT_POST_CREATE && classId == NamespaceRelationId)
+		return;					/* the temporary schema, made on first use */
+
+	/*
+	 * DDL on temporary objects: what it creates or alters in a schema must be
+	 * in a temporary one (CREATE TYPE ... AS RANGE names its multirange type
+	 * freely).  Objects without a schema belong to the statement's target.
+	 */
+	if (rog_running_kind == ROG_UTILITY_MAYBE_WRITE &&
+		(!OidIsValid(rog_object_namespace(classId, objectId)) ||
+		 rog_object_is_temp(classId, objectId)))
+		return;
 	rog_refuse(ROG_STAT_DDL, access == OAT_POST_CREATE ? "CREATE" : "ALTER",
 			   "The statement would create or change an object that is not temporary.");
 }
@@ -1840,8 +1997,10 @@ rog_object_access(ObjectAccessType access, Oid classId, Oid objectId,
  * transaction that holds a transaction ID commits or prepares only if
  *	 - its session is exempt (readonly_guard.exempt_roles), or
  *	 - it is drained: rog_enable() is still draining and it had its XID, or
- *	   its current statement began, before the mode did (not for PREPARE,
- *	   whose result could only be committed after the mode), or
+ *	   its current statement began, before the mode did, or it held its XID
+ *	   when it first met the mode, which only work begun before can have
+ *	   taken (not for PREPARE, whose result could only be committed after
+ *	   the mode), or
  *	 - it changed nothing the mode protects (judge.c: read off the locks and
  *	   files it holds, not off what the hooks saw), or only what
  *	   readonly_guard.allow_maintenance permits, or it is autovacuum.
@@ -1858,6 +2017,8 @@ rog_judge_commit(bool prepare)
 
 	if (IsAutoVacuumWorkerProcess() || rog_transaction_exempt())
 		return;
+	rog_observe();				/* a transaction no hook saw under the mode */
+	flags = rog_xact_flags();
 	if (!prepare && rog_transaction_may_write(NULL))
 		return;
 	change = rog_protected_change((flags & XACT_MAINTENANCE) != 0 ||

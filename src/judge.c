@@ -194,11 +194,11 @@ rog_relation_lock_is_harmless(Oid relid)
 	 LOCKBIT_ON(ExclusiveLock) | LOCKBIT_ON(AccessExclusiveLock))
 
 /*
- * A relation on which this backend holds a write lock although it is not
- * harmless (see above); InvalidOid if there is none.
+ * A relation on which this backend holds a write lock (of the modes in
+ * mask) although it is not harmless (see above); InvalidOid if none.
  */
 static Oid
-rog_protected_relation_locked(void)
+rog_protected_relation_locked(LOCKMASK mask)
 {
 	LockData   *locks = GetLockStatusData();
 	int			i;
@@ -210,7 +210,7 @@ rog_protected_relation_locked(void)
 		if (lock->pid != MyProcPid ||
 			lock->locktag.locktag_type != LOCKTAG_RELATION ||
 			lock->locktag.locktag_lockmethodid != DEFAULT_LOCKMETHOD ||
-			(lock->holdMask & ROG_WRITE_LOCK_MASK) == 0)
+			(lock->holdMask & mask) == 0)
 			continue;
 		if (!rog_relation_lock_is_harmless(lock->locktag.locktag_field2))
 			return lock->locktag.locktag_field2;
@@ -236,20 +236,21 @@ rog_permanent_storage_changed(void)
 
 /*
  * What the current transaction changed that read-only mode protects, as a
- * sentence for the error detail; NULL if nothing.  allow_relations: the
- * transaction ran maintenance that readonly_guard.allow_maintenance
- * permits, which rewrites and analyzes permanent relations by design.
+ * sentence for the error detail; NULL if nothing.  maintenance: the
+ * transaction ran VACUUM, ANALYZE, CLUSTER or REINDEX, which
+ * readonly_guard.allow_maintenance permits: they rewrite and analyze
+ * permanent relations by design, under locks other than ROW EXCLUSIVE, the
+ * lock every change of rows (data, large objects) takes, which still counts.
  */
 const char *
-rog_protected_change(bool allow_relations)
+rog_protected_change(bool maintenance)
 {
 	Oid			relid;
 
 	if (replorigin_session_origin != InvalidRepOriginId)
 		return "Its commit would record the progress of a replication origin.";
-	if (allow_relations)
-		return NULL;
-	relid = rog_protected_relation_locked();
+	relid = rog_protected_relation_locked(maintenance ? LOCKBIT_ON(RowExclusiveLock) :
+										  ROG_WRITE_LOCK_MASK);
 	if (OidIsValid(relid))
 	{
 		char	   *name = get_rel_name(relid);
@@ -260,7 +261,7 @@ rog_protected_change(bool allow_relations)
 		return psprintf("It changed the relation with OID %u, or holds a lock that only a change takes.",
 						relid);
 	}
-	if (rog_permanent_storage_changed())
+	if (!maintenance && rog_permanent_storage_changed())
 		return "It created, truncated, rewrote or dropped a relation that is not temporary.";
 	return NULL;
 }

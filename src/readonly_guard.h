@@ -40,7 +40,6 @@
 #define ROG_VERSION				"1.1"	/* = default_version in the control file */
 #define ROG_REASON_MAXLEN		1024	/* bytes, without the terminator */
 #define ROG_STATE_FILE			"readonly_guard.state"
-#define ROG_MAX_DRAINERS		32	/* concurrent rog_enable() calls known */
 
 /* the longest wait we accept: a hundred years is "forever" */
 #define ROG_MAX_TIMEOUT_MS		((int64) 100 * 366 * 24 * 3600 * 1000)
@@ -99,13 +98,12 @@ typedef struct RogSharedState
 	TimestampTz enabled_at;		/* when the mode began */
 	XLogRecPtr	lsn;			/* WAL insert position when it took effect */
 	TransactionId cutoff_xid;	/* transactions below this one predate it */
-	TimestampTz cutoff_time;	/* so do statements that began before this */
+	TimestampTz cutoff_time;	/* so does work begun before this */
 	NameData	enabled_by;		/* role that enabled it */
 	int			reason_encoding;	/* database encoding the reason came in */
 	int			reason_len;		/* -1 when there is no reason */
 	char		reason[ROG_REASON_MAXLEN + 1];
 	int			drainers;		/* rog_enable() calls currently draining */
-	int			drainer_pids[ROG_MAX_DRAINERS]; /* the first of them */
 } RogSharedState;
 
 /* a copy of the cluster state, for reporting */
@@ -154,14 +152,14 @@ extern bool rog_set_cluster_disabled(void);
 extern void rog_set_lsn(XLogRecPtr lsn, bool turned_on);
 extern void rog_drain(TransactionId cutoff, TimestampTz cutoff_time,
 					  int64 timeout_ms);
-extern bool rog_drain_permits(TransactionId xid, TimestampTz statement_start);
+extern bool rog_drain_permits(TransactionId xid, TimestampTz since);
 extern void rog_end_drain(void);
-extern bool rog_is_drainer(int pid);
 
 /* drain.c */
 extern Size rog_drain_shmem_size(void);
 extern void rog_drain_shmem_init(void);
-extern void rog_drain_note_noticed(void);
+extern void rog_drain_note_admin_call(void);
+extern void rog_install_drain_hooks(void);
 extern XLogRecPtr rog_current_lsn(void);
 extern void rog_count_refusal(RogStatClass class);
 extern void rog_expiry_announced(void);

@@ -399,8 +399,6 @@ rog_notice_change(uint32 word)
 	if (!rog_refresh_session())
 		return;
 	rog_seen_word = word;
-	if (word & ROG_WORD_ENABLED)
-		rog_drain_note_noticed();
 	rog_transaction_sees_change((word & ROG_WORD_ENABLED) || rog_session_read_only);
 }
 
@@ -570,20 +568,6 @@ rog_current_lsn(void)
 
 /* ---- changing ---- */
 
-/* The caller, holding the lock exclusively, begins to drain. */
-static void
-rog_add_drainer(void)
-{
-	int			i;
-
-	rog_shared->drainers++;
-	for (i = 0; i < ROG_MAX_DRAINERS; i++)
-		if (rog_shared->drainer_pids[i] == 0)
-		{
-			rog_shared->drainer_pids[i] = MyProcPid;
-			break;
-		}
-}
 
 /*
  * Turn the cluster flag on, or update the reason if it is on already.
@@ -649,8 +633,16 @@ rog_set_cluster_enabled(const char *reason, TimestampTz expires_at,
 		rog_shared->cutoff_xid = XidFromFullTransactionId(ReadNextFullTransactionId());
 		rog_shared->cutoff_time = GetCurrentTimestamp();
 	}
-	rog_add_drainer();
-	rog_change_word(ROG_WORD_DRAINING | (expires_at != 0 ? ROG_WORD_EXPIRES : 0),
+	rog_shared->drainers++;
+
+	/*
+	 * The drain window opens when the mode comes on, and closes when the
+	 * first drainer's drain is over (rog_end_drain()): once any rog_enable()
+	 * has returned, nothing from before the mode may commit.  A call that
+	 * finds the mode on does not open it again.
+	 */
+	rog_change_word((was_enabled ? 0 : ROG_WORD_DRAINING) |
+					(expires_at != 0 ? ROG_WORD_EXPIRES : 0),
 					expires_at != 0 ? 0 : ROG_WORD_EXPIRES);
 	*cutoff = rog_shared->cutoff_xid;
 	*cutoff_time = rog_shared->cutoff_time;
@@ -708,13 +700,12 @@ rog_set_cluster_disabled(void)
 /* ---- drain ---- */
 
 /*
- * May a transaction holding xid (or none), in a statement that began at
- * statement_start, still write and commit?  Only while a drain is in
- * progress, and only if it had its XID or its statement began before the
- * mode did.
+ * May a transaction holding xid (or none), doing work begun at since, still
+ * write and commit?  Only while a drain is in progress, and only if it had
+ * its XID or its work had begun before the mode did.
  */
 bool
-rog_drain_permits(TransactionId xid, TimestampTz statement_start)
+rog_drain_permits(TransactionId xid, TimestampTz since)
 {
 	bool		permits;
 
@@ -722,7 +713,7 @@ rog_drain_permits(TransactionId xid, TimestampTz statement_start)
 	permits = (pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_DRAINING) != 0 &&
 		((TransactionIdIsValid(xid) && TransactionIdIsNormal(rog_shared->cutoff_xid) &&
 		  TransactionIdPrecedes(xid, rog_shared->cutoff_xid)) ||
-		 statement_start < rog_shared->cutoff_time);
+		 since < rog_shared->cutoff_time);
 	LWLockRelease(rog_shared->lock);
 	return permits;
 }
@@ -731,30 +722,12 @@ rog_drain_permits(TransactionId xid, TimestampTz statement_start)
 void
 rog_end_drain(void)
 {
-	int			i;
-
 	LWLockAcquire(rog_shared->lock, LW_EXCLUSIVE);
 	Assert(rog_shared->drainers > 0);
-	for (i = 0; i < ROG_MAX_DRAINERS; i++)
-		if (rog_shared->drainer_pids[i] == MyProcPid)
-			rog_shared->drainer_pids[i] = 0;
-	if (--rog_shared->drainers == 0)
+	rog_shared->drainers--;
+	if (pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_DRAINING)
 		rog_change_word(0, ROG_WORD_DRAINING);
 	LWLockRelease(rog_shared->lock);
 }
 
-/* Is pid a backend in rog_enable()'s drain?  Drainers do not wait for each other. */
-bool
-rog_is_drainer(int pid)
-{
-	bool		drainer = false;
-	int			i;
-
-	LWLockAcquire(rog_shared->lock, LW_SHARED);
-	for (i = 0; i < ROG_MAX_DRAINERS; i++)
-		if (rog_shared->drainer_pids[i] == pid)
-			drainer = true;
-	LWLockRelease(rog_shared->lock);
-	return drainer;
-}
 

@@ -1,5 +1,6 @@
 # Concurrency (issue #8): 50 sessions call rog_enable()/rog_disable() in a
-# loop for 60 seconds against 4 writers doing INSERT/UPDATE transactions.
+# loop for 60 seconds against 4 writers doing INSERT/UPDATE transactions and
+# 2 whose statements are in flight without an XID before they write.
 #
 # Asserted:
 #  - no crash: the server is up, with the same postmaster, and its log has
@@ -99,12 +100,15 @@ SELECT tog_disable();
 # ---- the writers: psql with ON_ERROR_STOP off, restarted when the drain
 # terminates their session; each transaction (one DO statement) holds its
 # XID for a few ms between its writes
+# Two more writers run statements that are in flight without an XID for
+# 50 ms before they write (issue #14): an INSERT ... SELECT that sleeps
+# first, and a COPY whose data comes late from a program.
 my $stop_file = "$work/stop_writers";
 my @writer_h;
-for my $k (1 .. $writers)
+for my $k (1 .. $writers + 2)
 {
 	my $script = "$work/writer_$k.sql";
-	append_to_file($script, qq{
+	my $sql = qq{
 SELECT pg_sleep(0.002);
 DO \$\$BEGIN
   INSERT INTO w (writer) VALUES ($k);
@@ -112,7 +116,12 @@ DO \$\$BEGIN
   PERFORM pg_sleep(0.003);
   UPDATE c SET n = n + 1 WHERE id = 0;
 END\$\$;
-}) for 1 .. 200;
+};
+	$sql = "INSERT INTO w (writer) SELECT $k FROM pg_sleep(0.05);\n"
+	  if $k == $writers + 1;
+	$sql = "COPY w (writer) FROM PROGRAM 'sleep 0.05; echo $k';\n"
+	  if $k == $writers + 2;
+	append_to_file($script, $sql) for 1 .. 200;
 	push @writer_h,
 	  IPC::Run::start(
 		[
@@ -196,7 +205,7 @@ note("mode turned on $turned_on times, off $turned_off times; $terminated writer
 cmp_ok($turned_on, '>=', 40, "read-only mode was turned on at least 40 times ($turned_on)");
 
 my $refused = 0;
-for my $k (1 .. $writers)
+for my $k (1 .. $writers + 2)
 {
 	my $err = slurp_file("$work/writer_$k.err");
 	$refused += () = $err =~ /ERROR:  cannot execute \S+ in a read-only transaction/g;

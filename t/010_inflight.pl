@@ -1,0 +1,157 @@
+# Statements already running when rog_enable() is called (issue #14, escape
+# class 1): without a transaction ID yet, they set up their plans and chose
+# their writes before the mode came.  They belong to the drain: they may
+# finish and commit within drain_timeout (rog_enable() waits for them and
+# returns after their commit), and when the drain is over those still
+# running are canceled, so that nothing they do commits after rog_enable()
+# returned.  On readonly_guard 1.1 each of these wrote after that.
+#  - INSERT ... SELECT that sleeps before its rows come: canceled with
+#    drain_timeout 0; committed before rog_enable() returns with a longer one;
+#  - COPY ... FROM STDIN whose data arrives after rog_enable(): canceled;
+#  - CREATE INDEX CONCURRENTLY waiting behind a reader (readers are never
+#    ended): canceled, so no valid index appears during the window.
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Time::HiRes qw(usleep);
+
+my $node = PostgreSQL::Test::Cluster->new('inflight');
+$node->init;
+$node->append_conf('postgresql.conf', qq{
+shared_preload_libraries = 'readonly_guard'
+track_commit_timestamp = on
+});
+$node->start;
+$node->safe_psql('postgres', q{
+CREATE EXTENSION readonly_guard;
+CREATE TABLE t (id int);
+});
+my ($host, $port) = ($node->host, $node->port);
+
+# A psql session that runs in the background; its input can be fed later.
+sub session
+{
+	my ($in, $out, $err) = ('', '', '');
+	my $h = IPC::Run::start(
+		[ 'psql', '-X', '-q', '-A', '-t', '-h', $host, '-p', $port, 'postgres' ],
+		'<', \$in, '>', \$out, '2>', \$err,
+		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
+	return { h => $h, in => \$in, out => \$out, err => \$err };
+}
+
+sub send_sql
+{
+	my ($s, $sql) = @_;
+	${ $s->{in} } .= $sql;
+	$s->{h}->pump_nb;
+}
+
+sub finish
+{
+	my ($s) = @_;
+	${ $s->{in} } .= "\\q\n";
+	$s->{h}->finish;
+	return ${ $s->{err} };
+}
+
+# Wait until some backend runs a statement matching $pattern (and, with
+# $waiting, waits on a lock).
+sub wait_active
+{
+	my ($pattern, $waiting) = @_;
+	my $cond = $waiting ? q{AND wait_event_type = 'Lock'} : '';
+	$node->poll_query_until('postgres', qq{
+SELECT count(*) > 0 FROM pg_stat_activity
+ WHERE state = 'active' AND query LIKE '$pattern' $cond})
+	  or die "no statement like $pattern became active";
+}
+
+sub count_ids
+{
+	my ($list) = @_;
+	return $node->safe_psql('postgres', "SELECT count(*) FROM t WHERE id IN ($list)");
+}
+
+# ---- INSERT ... SELECT without an XID yet, drain_timeout 0: canceled ----
+my $log_offset = -s $node->logfile;
+my $s = session();
+send_sql($s, "INSERT INTO t SELECT 1 FROM pg_sleep(3);\n");
+wait_active('INSERT INTO t SELECT 1%');
+$node->safe_psql('postgres', q{SELECT rog_enable('inflight', drain_timeout => '0')});
+my $err = finish($s);
+like($err, qr/canceling statement due to user request/,
+	'a running INSERT ... SELECT is canceled when drain_timeout is over');
+like(slurp_file($node->logfile, $log_offset),
+	qr/canceling the statement of backend with PID \d+ \(role "[^"]+"\): it was running when read-only mode began and outlived the drain/,
+	'the cancel is logged with the PID and role');
+$node->safe_psql('postgres', 'SELECT rog_disable()');
+is(count_ids('1'), '0', 'the canceled INSERT wrote nothing');
+
+# ---- the same within a long enough drain: committed before the return ----
+$s = session();
+send_sql($s, "INSERT INTO t SELECT 2 FROM pg_sleep(2);\n");
+wait_active('INSERT INTO t SELECT 2%');
+my $returned = $node->safe_psql('postgres', q{
+SELECT rog_enable('inflight', drain_timeout => '60s') IS NOT NULL;
+SELECT clock_timestamp();});
+$returned = (split /\n/, $returned)[1];
+$err = finish($s);
+is($err, '', 'the INSERT that finished within the drain saw no error');
+is( $node->safe_psql(
+		'postgres',
+		qq{SELECT pg_xact_commit_timestamp(xmin) < '$returned' FROM t WHERE id = 2}),
+	't', 'its row was committed before rog_enable() returned');
+$node->safe_psql('postgres', 'SELECT rog_disable()');
+
+# ---- COPY FROM STDIN whose data comes after rog_enable(): canceled ----
+$s = session();
+send_sql($s, "COPY t FROM STDIN;\n3\n");
+wait_active('COPY t FROM STDIN%');
+$node->safe_psql('postgres', q{SELECT rog_enable('inflight', drain_timeout => '1s')});
+send_sql($s, "4\n\\.\n");
+$err = finish($s);
+like($err, qr/canceling statement due to user request|cannot execute/,
+	'a COPY FROM STDIN still receiving data is canceled after the drain');
+$node->safe_psql('postgres', 'SELECT rog_disable()');
+is(count_ids('3, 4'), '0', 'the canceled COPY wrote nothing');
+
+# ---- CREATE INDEX CONCURRENTLY waiting behind a reader: canceled ----
+my $reader = session();
+send_sql($reader,
+	"BEGIN ISOLATION LEVEL REPEATABLE READ;\nSELECT count(*) FROM t;\n");
+$node->poll_query_until('postgres', q{
+SELECT count(*) > 0 FROM pg_stat_activity WHERE state = 'idle in transaction'})
+  or die 'the reader did not start';
+my $cic = session();
+send_sql($cic, "CREATE INDEX CONCURRENTLY t_cic ON t (id);\n");
+wait_active('CREATE INDEX CONCURRENTLY%', 1);
+$node->safe_psql('postgres', q{SELECT rog_enable('inflight', drain_timeout => '1s')});
+$err = finish($cic);
+like($err, qr/canceling statement due to user request/,
+	'CREATE INDEX CONCURRENTLY behind a reader is canceled after the drain');
+send_sql($reader, "COMMIT;\n");
+is(finish($reader), '', 'the reader was not touched and commits');
+is( $node->safe_psql(
+		'postgres', q{SELECT count(*) FROM pg_index WHERE indexrelid = 't_cic'::regclass AND indisvalid}),
+	'0', 'no valid index was built while read-only');
+$node->safe_psql('postgres', 'SELECT rog_disable()');
+
+# ---- a reader that started before the mode and runs past the drain, and
+# a statement started after the mode, are not canceled while they read ----
+$s = session();
+send_sql($s, "SELECT count(*) FROM t, pg_sleep(0.5);\n");
+usleep(100_000);
+$node->safe_psql('postgres', q{SELECT rog_enable('inflight', drain_timeout => '2s')});
+is(finish($s), '', 'a reader that finishes within the drain is not canceled');
+$s = session();
+send_sql($s, "SELECT count(*) FROM t, pg_sleep(1);\n");
+wait_active('SELECT count(*) FROM t, pg_sleep(1)%');
+$node->safe_psql('postgres', q{SELECT rog_enable('again', drain_timeout => '0')});
+is(finish($s), '', 'a statement that began under the mode is never canceled by the drain');
+$node->safe_psql('postgres', 'SELECT rog_disable()');
+
+$node->stop;
+done_testing();
