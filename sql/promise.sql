@@ -41,6 +41,17 @@ CREATE TEMP TABLE pr_dep (id int);
 CREATE TABLE pr_pol (id int);
 CREATE POLICY pr_p ON pr_pol USING (id IN (SELECT id FROM pr_dep));
 SELECT pg_replication_origin_create('pr_origin') IS NOT NULL AS origin;
+-- an alias of a built-in writer, made before the mode (superusers only)
+CREATE FUNCTION pr_bsum(regclass) RETURNS int LANGUAGE internal
+    AS 'brin_summarize_new_values';
+-- PL/pgSQL caches a simple expression for the rest of the transaction
+CREATE FUNCTION pr_summ(go boolean) RETURNS int LANGUAGE plpgsql AS $$
+DECLARE
+    n int;
+BEGIN
+    n := CASE WHEN go THEN brin_summarize_new_values('pr_brin_idx') ELSE -1 END;
+    RETURN n;
+END $$;
 \set VERBOSITY default
 
 -- ---- writes no hook sees, refused (session mode: fixed detail) ----
@@ -97,6 +108,47 @@ ROLLBACK;
 SELECT * FROM pr_brin_summarized;
 SELECT length(lo_get(777002)) AS lo2_length;
 
+-- an expression PL/pgSQL cached before the mode came, in the same
+-- transaction, is built again under the mode's checks
+BEGIN;
+RESET readonly_guard.enabled;
+SELECT pr_summ(false);
+SET LOCAL readonly_guard.enabled = on;
+SELECT pr_summ(true);
+ROLLBACK;
+-- an alias of a built-in writer is refused like the writer; a new one may
+-- not be made, not even in pg_temp
+SELECT pr_bsum('pr_brin_idx');
+CREATE FUNCTION pg_temp.pr_bsum2(regclass) RETURNS int LANGUAGE internal
+    AS 'brin_summarize_new_values';
+SELECT * FROM pr_brin_summarized;
+
+-- DDL on temporary objects runs read-only once core's check is past: a
+-- function a GiST build calls (the range type's subtype_diff) cannot use
+-- an expression cached with nextval() on a permanent sequence
+BEGIN;
+CREATE FUNCTION pg_temp.pr_diff(a int, b int) RETURNS float8 LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    v bigint;
+BEGIN
+    v := CASE WHEN current_setting('pr.go', true) = '1' THEN nextval('pr_seq') ELSE 0 END;
+    RETURN b - a;
+END $$;
+CREATE TYPE pg_temp.pr_range AS RANGE (subtype = int4, subtype_diff = pg_temp.pr_diff);
+CREATE TEMP TABLE pr_rt (r pg_temp.pr_range);
+INSERT INTO pr_rt SELECT pg_temp.pr_range(g, g + 10) FROM generate_series(1, 2000) g;
+SELECT pg_temp.pr_diff(1, 2);
+SET LOCAL pr.go = '1';
+\set SHOW_CONTEXT never
+CREATE INDEX ON pr_rt USING gist (r);
+\set SHOW_CONTEXT errors
+ROLLBACK;
+SELECT last_value FROM pr_seq;
+
+-- a temporary range type may not name a permanent multirange type
+CREATE TYPE pg_temp.pr_r AS RANGE (subtype = int4, multirange_type_name = public.pr_evil_mr);
+SELECT count(*) AS permanent_types FROM pg_type WHERE typname LIKE '%pr_evil_mr';
+
 -- a subtransaction that ends restores transaction_read_only to its value at
 -- its start: the guard marks the transaction at its first statement, so the
 -- value restored is read-only too, and a cached setval() stays refused
@@ -143,6 +195,15 @@ CREATE POLICY pr_tmp_p ON pr_tmp2 USING (true);
 CREATE TYPE pg_temp.pr_pair AS (a int, b int);
 CREATE TYPE pg_temp.pr_color AS ENUM ('red', 'green');
 CREATE TEMP SEQUENCE pr_tmp_seq;
+CREATE TYPE pg_temp.pr_r2 AS RANGE (subtype = int4);
+DROP TYPE pg_temp.pr_r2;
+DROP TYPE pg_temp.pr_color;
+DROP FUNCTION pg_temp.pr_trg() CASCADE;
+-- a deferred trigger that uses a temporary sequence fires at COMMIT
+CREATE FUNCTION pg_temp.pr_next() RETURNS trigger LANGUAGE plpgsql
+    AS $$ BEGIN PERFORM nextval('pg_temp.pr_tmp_seq'); RETURN NULL; END $$;
+CREATE CONSTRAINT TRIGGER pr_deferred AFTER INSERT ON pr_tmp2
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION pg_temp.pr_next();
 INSERT INTO pr_tmp2 VALUES (1, 2);
 SELECT ident, b FROM pr_tmp2;
 DROP TABLE IF EXISTS pr_tmp2 CASCADE;
@@ -195,6 +256,7 @@ SELECT lo_unlink(777001), lo_unlink(777002);
 SELECT pg_replication_origin_drop('pr_origin');
 DROP POLICY pr_p ON pr_pol;
 DROP VIEW pr_brin_summarized;
+DROP FUNCTION pr_bsum(regclass), pr_summ(boolean);
 DROP TABLE pr_t, pr_brin, pr_pol, pr_lo, pr_ai, pr_dep;
 DROP SEQUENCE pr_seq;
 SET client_min_messages = warning;

@@ -9,7 +9,13 @@
 #    drain_timeout 0; committed before rog_enable() returns with a longer one;
 #  - COPY ... FROM STDIN whose data arrives after rog_enable(): canceled;
 #  - CREATE INDEX CONCURRENTLY waiting behind a reader (readers are never
-#    ended): canceled, so no valid index appears during the window.
+#    ended): canceled, so no valid index appears during the window;
+#  - a PL/pgSQL loop that reached hooks after the mode began and calls
+#    nextval() from a cached expression: canceled too, with a detail;
+#  - a transaction whose writing statement began before the mode commits
+#    within the drain window, and rog_enable() returns after it;
+#  - rog_enable() interrupted by statement_timeout cancels at once;
+#  - temporary objects at session end and after a crash keep working.
 use strict;
 use warnings;
 
@@ -82,7 +88,7 @@ send_sql($s, "INSERT INTO t SELECT 1 FROM pg_sleep(3);\n");
 wait_active('INSERT INTO t SELECT 1%');
 $node->safe_psql('postgres', q{SELECT rog_enable('inflight', drain_timeout => '0')});
 my $err = finish($s);
-like($err, qr/canceling statement due to user request/,
+like($err, qr/canceling statement because read-only mode began/,
 	'a running INSERT ... SELECT is canceled when drain_timeout is over');
 like(slurp_file($node->logfile, $log_offset),
 	qr/canceling the statement of backend with PID \d+ \(role "[^"]+"\): it was running when read-only mode began and outlived the drain/,
@@ -113,7 +119,7 @@ wait_active('COPY t FROM STDIN%');
 $node->safe_psql('postgres', q{SELECT rog_enable('inflight', drain_timeout => '1s')});
 send_sql($s, "4\n\\.\n");
 $err = finish($s);
-like($err, qr/canceling statement due to user request|cannot execute/,
+like($err, qr/canceling statement because read-only mode began|cannot execute/,
 	'a COPY FROM STDIN still receiving data is canceled after the drain');
 $node->safe_psql('postgres', 'SELECT rog_disable()');
 is(count_ids('3, 4'), '0', 'the canceled COPY wrote nothing');
@@ -130,7 +136,7 @@ send_sql($cic, "CREATE INDEX CONCURRENTLY t_cic ON t (id);\n");
 wait_active('CREATE INDEX CONCURRENTLY%', 1);
 $node->safe_psql('postgres', q{SELECT rog_enable('inflight', drain_timeout => '1s')});
 $err = finish($cic);
-like($err, qr/canceling statement due to user request/,
+like($err, qr/canceling statement because read-only mode began/,
 	'CREATE INDEX CONCURRENTLY behind a reader is canceled after the drain');
 send_sql($reader, "COMMIT;\n");
 is(finish($reader), '', 'the reader was not touched and commits');
@@ -151,6 +157,94 @@ send_sql($s, "SELECT count(*) FROM t, pg_sleep(1);\n");
 wait_active('SELECT count(*) FROM t, pg_sleep(1)%');
 $node->safe_psql('postgres', q{SELECT rog_enable('again', drain_timeout => '0')});
 is(finish($s), '', 'a statement that began under the mode is never canceled by the drain');
+$node->safe_psql('postgres', 'SELECT rog_disable()');
+
+# ---- a loop begun before the mode that reaches hooks (PERFORM) and calls
+# nextval() from a cached expression: canceled when the drain is over,
+# nothing advances after rog_enable() returned ----
+$node->safe_psql('postgres', 'CREATE SEQUENCE loop_seq');
+$s = session();
+send_sql($s, q{DO $$DECLARE v bigint; BEGIN
+  FOR i IN 1..60 LOOP
+    BEGIN PERFORM pg_sleep(0.05); EXCEPTION WHEN division_by_zero THEN NULL; END;
+    v := nextval('loop_seq');
+  END LOOP; END $$;
+});
+wait_active('DO $$DECLARE v bigint%');
+usleep(300_000);
+my $at_return = $node->safe_psql('postgres', q{
+SELECT rog_enable('loop', drain_timeout => '300ms') IS NOT NULL;
+SELECT last_value FROM loop_seq;});
+$at_return = (split /\n/, $at_return)[1];
+$err = finish($s);
+like($err, qr/canceling statement because read-only mode began/,
+	'a loop that reached hooks after the mode began is canceled at the end of the drain');
+like($err, qr/DETAIL:  The statement was running when read-only mode of readonly_guard began/,
+	'the cancel says why, with a detail');
+is($node->safe_psql('postgres', 'SELECT last_value FROM loop_seq'), $at_return,
+	'the sequence did not advance after rog_enable() returned');
+$node->safe_psql('postgres', 'SELECT rog_disable()');
+
+# ---- a transaction whose writing statement began before the mode may still
+# commit within the drain (its XID came after the cutoff) ----
+$s = session();
+send_sql($s, "BEGIN;\nINSERT INTO t SELECT 5 FROM pg_sleep(1);\n");
+wait_active('INSERT INTO t SELECT 5%');
+my ($enable_out, $enable_err) = ('', '');
+my $enable = IPC::Run::start(
+	[ 'psql', '-X', '-A', '-t', '-h', $host, '-p', $port, '-c',
+	  q{SELECT rog_enable('drain window', drain_timeout => '30s') IS NOT NULL}, 'postgres' ],
+	'<', \undef, '>', \$enable_out, '2>', \$enable_err);
+$node->poll_query_until('postgres', q{
+SELECT count(*) > 0 FROM pg_stat_activity WHERE state = 'idle in transaction'})
+  or die 'the writer did not finish its INSERT';
+send_sql($s, "COMMIT;\n");
+is(finish($s), '', 'its COMMIT inside the drain window succeeds');
+$enable->finish;
+is($enable_out, "t\n", 'rog_enable() returned after it');
+is(count_ids('5'), '1', 'the row is there');
+$node->safe_psql('postgres', 'SELECT rog_disable()');
+
+# ---- rog_enable() interrupted by statement_timeout: the mode is on, and the
+# statements from before it are canceled at once rather than left running ----
+$s = session();
+send_sql($s, "SELECT pg_sleep(5);\n");
+wait_active('SELECT pg_sleep(5)%');
+my ($rc, $out, $stderr) = $node->psql('postgres', q{
+SET statement_timeout = '300ms';
+SELECT rog_enable('interrupted', drain_timeout => '10s');});
+like($stderr, qr/canceling statement due to statement timeout/, 'rog_enable() was interrupted');
+is($node->safe_psql('postgres', 'SELECT enabled FROM rog_status()'), 't', 'the mode is on');
+$err = finish($s);
+like($err, qr/canceling statement because read-only mode began/,
+	'the statement from before the mode was canceled at once');
+$node->safe_psql('postgres', 'SELECT rog_disable()');
+
+# ---- temporary objects keep working at the end of sessions and after a
+# crash that left some behind ----
+$node->safe_psql('postgres', q{SELECT rog_enable('temp')});
+$log_offset = -s $node->logfile;
+$node->safe_psql('postgres', q{
+CREATE TYPE pg_temp.r AS RANGE (subtype = int4);
+CREATE TEMP TABLE tt (a int, b pg_temp.r);
+INSERT INTO tt VALUES (1, '[1,2)');});
+$node->safe_psql('postgres', 'SELECT 1');
+unlike(slurp_file($node->logfile, $log_offset), qr/FATAL|would remove/,
+	'the end of a session drops its temporary range type and table');
+my $temp = session();
+send_sql($temp, "CREATE TEMP TABLE left_behind (a int);\nINSERT INTO left_behind VALUES (1);\n");
+$node->poll_query_until('postgres', q{SELECT count(*) > 0 FROM pg_class WHERE relname = 'left_behind'})
+  or die 'no temporary table';
+$node->stop('immediate');
+$temp->{h}->kill_kill;
+$node->start;
+is($node->safe_psql('postgres', 'SELECT enabled FROM rog_status()'), 't', 'the mode is on after the crash');
+my $made = 0;
+for my $i (1 .. 5)
+{
+	$made++ if $node->psql('postgres', 'CREATE TEMP TABLE mine (a int); INSERT INTO mine VALUES (1);') == 0;
+}
+is($made, 5, 'temporary tables can be made while temporary schemas left by the crash are cleared');
 $node->safe_psql('postgres', 'SELECT rog_disable()');
 
 $node->stop;
