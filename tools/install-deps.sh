@@ -1,12 +1,15 @@
 #!/bin/sh
 # Install what building and testing readonly_guard needs on Debian 12
-# (PostgreSQL 15 server and headers, pgTAP, IPC::Run for TAP tests).
+# (PostgreSQL 15 server and headers, pgTAP, IPC::Run for TAP tests, and
+# Patroni with etcd for the high-availability test t/009_patroni.pl).
 # With --packaging, instead only what building and smoke-testing the Debian
 # package needs (tools/build-deb.sh, tools/deb-smoke.sh).
 # Idempotent; needs root.
 set -eu
 PKGS="build-essential postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap
-      postgresql-contrib libipc-run-perl libtap-parser-sourcehandler-pgtap-perl"
+      patroni etcd-server etcd-client
+      postgresql-contrib libipc-run-perl libtap-parser-sourcehandler-pgtap-perl
+      python3-psycopg2"
 # packaging only: dpkg-buildpackage, dh, pg_buildext (postgresql-server-dev-all),
 # the server for the tests run during the build, python3 for META.json checks
 PACKAGING_PKGS="build-essential dpkg-dev debhelper fakeroot postgresql-server-dev-all
