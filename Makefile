@@ -15,7 +15,7 @@ DATA = readonly_guard--1.0.sql readonly_guard--1.1.sql readonly_guard--1.2.sql \
 	readonly_guard--1.0--1.1.sql readonly_guard--1.1--1.2.sql
 PGFILEDESC = "readonly_guard - enforced cluster read-only mode"
 
-REGRESS = setup upgrade blocked allowed escape errors features bypass fuzz settled
+REGRESS = setup upgrade blocked allowed escape errors features bypass fuzz settled readonly_cause
 
 ISOLATION = drain_commit drain_timeout drain_zero commit_after prepared_stmt twophase concurrent_enable db_setting notify settled_change
 ISOLATION_OPTS = --load-extension=readonly_guard

@@ -430,8 +430,14 @@ start_patroni('node2');
 ok(poll('node2 rejoins', 120, sub { is_streaming_replica('node2') }),
 	'(c) the killed primary rejoins as a streaming replica');
 # its state file is its own, or the new primary's if pg_rewind copied it
-is(sql('node2', q{SELECT NOT enabled OR (source = 'cluster' AND before_promotion) FROM rog_status()}),
-	't', '(c) the rejoined replica reports a kept flag as one from before a promotion');
+# (once it replays the new timeline)
+ok( poll(
+		'node2 flag reported from before a promotion', 30,
+		sub {
+			sql('node2', q{SELECT NOT enabled OR (source = 'cluster' AND before_promotion) FROM rog_status()}) eq 't';
+		}),
+	'(c) the rejoined replica reports a kept flag as one from before a promotion')
+  or diag(sql('node2', q{SELECT enabled, source, timeline, before_promotion, pg_control_checkpoint() FROM rog_status()}));
 is(sql('node1', q{SELECT enabled FROM rog_status()}),
 	'f', '(c) the promoted node is writable');
 
