@@ -38,7 +38,14 @@ ROLLBACK;
 -- readonly_guard's mode takes precedence in the detail
 SELECT rog_enable('cause test') IS NOT NULL AS enabled;
 BEGIN READ ONLY;
-INSERT INTO rog_cause VALUES (4);
+DO $$
+DECLARE d text; st text;
+BEGIN
+    INSERT INTO rog_cause VALUES (4);
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL, st = RETURNED_SQLSTATE;
+    RAISE NOTICE 'sqlstate %, detail starts "%"', st, left(d, 45);
+END $$;
 ROLLBACK;
 SELECT rog_accepts_writes();
 SELECT rog_disable();

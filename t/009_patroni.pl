@@ -434,7 +434,7 @@ ok(poll('node2 rejoins', 120, sub { is_streaming_replica('node2') }),
 ok( poll(
 		'node2 flag reported from before a promotion', 30,
 		sub {
-			sql('node2', q{SELECT NOT enabled OR (source = 'cluster' AND before_promotion) FROM rog_status()}) eq 't';
+			sql('node2', q{SELECT source IS DISTINCT FROM 'cluster' OR before_promotion FROM rog_status()}) eq 't';
 		}),
 	'(c) the rejoined replica reports a kept flag as one from before a promotion')
   or diag(sql('node2', q{SELECT enabled, source, timeline, before_promotion, pg_control_checkpoint() FROM rog_status()}));
