@@ -9,13 +9,15 @@ OBJS = \
 	src/guard.o \
 	src/settings.o \
 	src/functions.o \
-	src/lag.o
+	src/lag.o \
+	src/worker.o
 
 EXTENSION = readonly_guard
-DATA = readonly_guard--1.0.sql readonly_guard--1.1.sql readonly_guard--1.0--1.1.sql
+DATA = readonly_guard--1.0.sql readonly_guard--1.1.sql readonly_guard--1.2.sql \
+	readonly_guard--1.0--1.1.sql readonly_guard--1.1--1.2.sql
 PGFILEDESC = "readonly_guard - enforced cluster read-only mode"
 
-REGRESS = setup upgrade blocked allowed escape errors features bypass fuzz infinite settled promise
+REGRESS = setup upgrade blocked allowed escape errors features bypass fuzz infinite settled readonly_cause promise
 
 ISOLATION = drain_commit drain_timeout drain_zero commit_after prepared_stmt twophase concurrent_enable db_setting notify settled_change inflight
 ISOLATION_OPTS = --load-extension=readonly_guard

@@ -23,6 +23,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "access/parallel.h"
+#include "access/xact.h"
 #include "access/xlog.h"
 #include "commands/async.h"
 #include "commands/dbcommands.h"
@@ -39,9 +40,11 @@ PG_FUNCTION_INFO_V1(rog_status);
 PG_FUNCTION_INFO_V1(rog_version);
 PG_FUNCTION_INFO_V1(rog_stats);
 PG_FUNCTION_INFO_V1(rog_stats_reset);
+PG_FUNCTION_INFO_V1(rog_accepts_writes);
 
 #define ROG_STATUS_COLS_1_0	8	/* rog_status() of SQL version 1.0 */
-#define ROG_STATUS_COLS		10
+#define ROG_STATUS_COLS_1_1	10	/* rog_status() of SQL version 1.1 */
+#define ROG_STATUS_COLS		12
 #define ROG_STATS_COLS		4
 
 #define ROG_NOTIFY_CHANNEL	"readonly_guard"
@@ -408,6 +411,36 @@ rog_count_prepared_xacts(void)
 }
 
 /*
+ * What makes this session read-only: readonly_guard's cluster flag or
+ * setting, else recovery (a standby accepts no writes either); NULL if
+ * nothing does.
+ */
+static const char *
+rog_status_source(void)
+{
+	const char *source = rog_source_name();
+
+	if (source == NULL && RecoveryInProgress())
+		source = "recovery";
+	return source;
+}
+
+/*
+ * rog_accepts_writes() RETURNS boolean, for health checks that route writes
+ * (HAProxy, PgBouncer, an application's pool): would this session's write be
+ * accepted?  False on a standby, under readonly_guard's mode or setting, and
+ * when default_transaction_read_only is on.  Exempt roles count as writable.
+ */
+Datum
+rog_accepts_writes(PG_FUNCTION_ARGS)
+{
+	rog_require_preload();
+	if (RecoveryInProgress() || DefaultXactReadOnly)
+		PG_RETURN_BOOL(false);
+	PG_RETURN_BOOL(!rog_read_only() || rog_session_exempt());
+}
+
+/*
  * rog_status() RETURNS record: the state as this session sees it.
  */
 Datum
@@ -422,7 +455,8 @@ rog_status(PG_FUNCTION_ARGS)
 	rog_require_preload();
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
-	if (tupdesc->natts != ROG_STATUS_COLS && tupdesc->natts != ROG_STATUS_COLS_1_0)
+	if (tupdesc->natts != ROG_STATUS_COLS && tupdesc->natts != ROG_STATUS_COLS_1_1 &&
+		tupdesc->natts != ROG_STATUS_COLS_1_0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("the installed readonly_guard SQL objects do not match the loaded library"),
@@ -430,7 +464,7 @@ rog_status(PG_FUNCTION_ARGS)
 
 	(void) rog_read_only();		/* notice changes and expiry first */
 	rog_get_cluster_state(&state);
-	source = rog_source_name();
+	source = rog_status_source();
 	memset(nulls, true, sizeof(nulls));
 
 	values[0] = BoolGetDatum(source != NULL);
@@ -471,6 +505,14 @@ rog_status(PG_FUNCTION_ARGS)
 	}
 	values[9] = BoolGetDatum(rog_session_exempt());
 	nulls[9] = false;
+	/* columns added in 1.2: the flag's timeline, known since 1.2 */
+	if (state.enabled && state.set_tli != 0)
+	{
+		values[10] = Int32GetDatum((int32) state.set_tli);
+		nulls[10] = false;
+		values[11] = BoolGetDatum(state.before_promotion);
+		nulls[11] = false;
+	}
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -596,6 +596,9 @@ rog_append_state_sentence(StringInfo buf)
 	if (state.expires_at != 0)
 		appendStringInfo(buf, " It lifts itself at %s.",
 						 timestamptz_to_str(state.expires_at));
+	if (state.before_promotion)
+		appendStringInfo(buf, " It was enabled on timeline %u, before a promotion; this server is on timeline %u.",
+						 state.set_tli, state.current_tli);
 }
 
 static const char *
@@ -653,6 +656,51 @@ rog_push_error_context(ErrorContextCallback *callback)
 {
 	rog_raising = false;
 	callback->callback = rog_explain_core_refusal;
+	callback->arg = NULL;
+	callback->previous = error_context_stack;
+	error_context_stack = callback;
+}
+
+/*
+ * Why is this transaction read-only, if readonly_guard's mode is not in
+ * force?  A sentence for the detail of core's refusal.
+ */
+static const char *
+rog_read_only_transaction_cause(void)
+{
+	if (RecoveryInProgress())
+		return "This server is a standby in recovery, which accepts no writes.";
+	if (DefaultXactReadOnly)
+		return "The transaction is read-only because default_transaction_read_only is on.";
+	return "The transaction was declared read-only by BEGIN READ ONLY, SET TRANSACTION READ ONLY or transaction_read_only.";
+}
+
+/*
+ * Error context callback around statements that core may refuse because
+ * the transaction is read-only for a reason of its own (recovery,
+ * default_transaction_read_only, BEGIN READ ONLY): name that reason in the
+ * detail.  Core's message and SQLSTATE stay.  Refusals under readonly_guard's
+ * mode are rog_explain_core_refusal()'s.
+ */
+static void
+rog_explain_read_only_transaction(void *arg)
+{
+	if (rog_raising || geterrcode() != ERRCODE_READ_ONLY_SQL_TRANSACTION)
+		return;
+	if ((pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED) ||
+		rog_session_read_only)
+		return;
+	rog_raising = true;
+	errdetail_internal("%s", rog_read_only_transaction_cause());
+	if (RecoveryInProgress())
+		errhint("Send writes to the primary server.");
+}
+
+static void
+rog_push_read_only_transaction_context(ErrorContextCallback *callback)
+{
+	rog_raising = false;
+	callback->callback = rog_explain_read_only_transaction;
 	callback->arg = NULL;
 	callback->previous = error_context_stack;
 	error_context_stack = callback;
@@ -740,12 +788,38 @@ rog_check_plan(PlannedStmt *stmt, int eflags)
 }
 
 static inline void
-rog_call_next_ExecutorStart(QueryDesc *queryDesc, int eflags)
+rog_call_next_ExecutorStart_plainly(QueryDesc *queryDesc, int eflags)
 {
 	if (prev_ExecutorStart)
 		prev_ExecutorStart(queryDesc, eflags);
 	else
 		standard_ExecutorStart(queryDesc, eflags);
+}
+
+/* ...with rog_explain_read_only_transaction() in the error context */
+static pg_noinline void
+rog_call_next_ExecutorStart_explaining(QueryDesc *queryDesc, int eflags)
+{
+	ErrorContextCallback callback;
+
+	rog_push_read_only_transaction_context(&callback);
+	rog_call_next_ExecutorStart_plainly(queryDesc, eflags);
+	error_context_stack = callback.previous;
+}
+
+/*
+ * A plan that may write, in a transaction core holds read-only, may meet
+ * core's refusal: run it so that the refusal says why.  Only XactReadOnly
+ * is tested on the way of other statements.
+ */
+static inline void
+rog_call_next_ExecutorStart(QueryDesc *queryDesc, int eflags)
+{
+	if (unlikely(XactReadOnly) && rog_plan_may_write(queryDesc->plannedstmt) &&
+		(eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0)
+		rog_call_next_ExecutorStart_explaining(queryDesc, eflags);
+	else
+		rog_call_next_ExecutorStart_plainly(queryDesc, eflags);
 }
 
 /*
@@ -1399,18 +1473,29 @@ rog_utility_touches_only_temp(Node *parsetree)
 	}
 }
 
+/*
+ * In a transaction core holds read-only, with
+ * rog_explain_read_only_transaction() in the error context.
+ */
 static void
 rog_call_next_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 							 bool readOnlyTree, ProcessUtilityContext context,
 							 ParamListInfo params, QueryEnvironment *queryEnv,
 							 DestReceiver *dest, QueryCompletion *qc)
 {
+	ErrorContextCallback callback;
+	bool		explain = XactReadOnly;
+
+	if (explain)
+		rog_push_read_only_transaction_context(&callback);
 	if (prev_ProcessUtility)
 		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
 							params, queryEnv, dest, qc);
 	else
 		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
 								params, queryEnv, dest, qc);
+	if (explain)
+		error_context_stack = callback.previous;
 }
 
 /*

@@ -12,7 +12,9 @@
  * that no listed WAL sender streams from.  They are measured against the
  * catch-up target: the LSN at which read-only mode took effect
  * (rog_status().lsn) while the cluster flag is on, else the current WAL
- * insert position.  A follower has caught up once it has replayed up to the
+ * insert position.  An LSN recorded on another timeline than the server's
+ * (a flag that came through a promotion) is never the target: positions of
+ * two timelines do not compare.  A follower has caught up once it has replayed up to the
  * target; a slot once its consumer has confirmed it; a client that does not
  * replay (pg_receivewal) once it has flushed it.
  *
@@ -155,7 +157,15 @@ rog_catchup_target(XLogRecPtr fallback, bool *draining)
 		pfree(state.reason);
 	*draining = state.draining;
 	if (state.enabled && !state.draining && !XLogRecPtrIsInvalid(state.lsn))
-		target = state.lsn;
+	{
+		if (state.lsn_tli == 0 || state.lsn_tli == state.current_tli)
+			target = state.lsn;
+		else if (!RecoveryInProgress())
+			ereport(NOTICE,
+					(errmsg("the read-only LSN %X/%X was recorded on timeline %u, this server is on timeline %u",
+							LSN_FORMAT_ARGS(state.lsn), state.lsn_tli, state.current_tli),
+					 errdetail("Followers are measured against the current WAL position instead.")));
+	}
 	if (XLogRecPtrIsInvalid(target))
 		target = rog_current_lsn();
 	return rog_record_boundary(target);

@@ -37,7 +37,7 @@
 #define ROG_VISIBILITY_PUSHED
 #endif
 
-#define ROG_VERSION				"1.1"	/* = default_version in the control file */
+#define ROG_VERSION				"1.2"	/* = default_version in the control file */
 #define ROG_REASON_MAXLEN		1024	/* bytes, without the terminator */
 #define ROG_STATE_FILE			"readonly_guard.state"
 
@@ -80,6 +80,17 @@ typedef enum RogStatClass
 	ROG_NUM_STAT_CLASSES
 } RogStatClass;
 
+/* a start-up message that waits for the logging collector (state.c) */
+#define ROG_MAX_STARTUP_REPORTS	4
+typedef struct RogStartupReport
+{
+	int			elevel;
+	int			sqlerrcode;
+	char		message[256];
+	char		detail[512];
+	char		hint[256];
+} RogStartupReport;
+
 typedef struct RogSharedState
 {
 	pg_atomic_uint32 word;		/* flags and change counter, read lock-free */
@@ -104,6 +115,12 @@ typedef struct RogSharedState
 	int			reason_len;		/* -1 when there is no reason */
 	char		reason[ROG_REASON_MAXLEN + 1];
 	int			drainers;		/* rog_enable() calls currently draining */
+	TimeLineID	tli;			/* timeline the flag belongs to */
+	TimeLineID	set_tli;		/* timeline rog_enable() ran on */
+	TimeLineID	lsn_tli;		/* timeline of lsn */
+	int			armed_in_recovery;	/* rog_enable() ran on a standby */
+	int			num_startup_reports;
+	RogStartupReport startup_reports[ROG_MAX_STARTUP_REPORTS];
 } RogSharedState;
 
 /* a copy of the cluster state, for reporting */
@@ -116,6 +133,11 @@ typedef struct RogClusterState
 	XLogRecPtr	lsn;
 	NameData	enabled_by;
 	char	   *reason;			/* palloc'd, converted; NULL if none */
+	TimeLineID	set_tli;		/* timeline rog_enable() ran on; 0: unknown */
+	TimeLineID	lsn_tli;		/* timeline of lsn */
+	TimeLineID	current_tli;	/* this server's timeline now */
+	bool		armed_in_recovery;	/* rog_enable() ran on a standby */
+	bool		before_promotion;	/* enabled on an earlier timeline */
 } RogClusterState;
 
 /* readonly_guard.c: GUCs */
@@ -165,6 +187,13 @@ extern void rog_count_refusal(RogStatClass class);
 extern void rog_expiry_announced(void);
 extern void rog_settings_changed(void);
 extern void rog_reset_stats(void);
+extern TimeLineID rog_current_timeline(void);
+extern void rog_check_flag_timeline(void);
+extern void rog_notice_promotion(void);
+extern void rog_log_startup_reports(void);
+
+/* worker.c */
+extern void rog_register_worker(void);
 
 /*
  * Is read-only mode in force for this backend?  One atomic read and a

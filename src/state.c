@@ -30,10 +30,12 @@
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "access/xlogrecovery.h"
+#include "common/controldata_utils.h"
 #include "common/string.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "postmaster/syslogger.h"
 #include "port/pg_crc32c.h"
 #include "storage/fd.h"
 #include "storage/ipc.h"
@@ -48,7 +50,8 @@
 #include "readonly_guard.h"
 
 #define ROG_STATE_MAGIC		0x524F4731	/* "ROG1" */
-#define ROG_STATE_VERSION	2		/* 2 added expires_at; 1 is still read */
+#define ROG_STATE_VERSION	3		/* 3 added timelines, 2 expires_at; older
+									 * versions are still read */
 #define ROG_STATE_TMPFILE	ROG_STATE_FILE ".tmp"
 #define ROG_STATE_UNCHANGED	"The read-only state was not changed."
 
@@ -72,8 +75,21 @@ typedef struct RogStateFile
 {
 	ROG_STATE_FILE_FIELDS
 	TimestampTz expires_at;		/* 0: the mode does not expire */
+	/* added in version 3; 0 is "unknown" (see rog_load_enabled_state()) */
+	TimeLineID	tli;			/* timeline the flag belongs to */
+	TimeLineID	set_tli;		/* timeline rog_enable() ran on */
+	TimeLineID	lsn_tli;		/* timeline of lsn */
+	int32		armed_in_recovery;	/* rog_enable() ran on a standby */
 	pg_crc32c	crc;
 } RogStateFile;
+
+/* version 2, written by readonly_guard 1.1 */
+typedef struct RogStateFileV2
+{
+	ROG_STATE_FILE_FIELDS
+	TimestampTz expires_at;
+	pg_crc32c	crc;
+} RogStateFileV2;
 
 /* version 1, written by readonly_guard 1.0 */
 typedef struct RogStateFileV1
@@ -90,6 +106,8 @@ static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
 static void rog_shmem_request_hook(void);
 static void rog_shmem_startup_hook(void);
+static void rog_startup_report(int elevel, int sqlerrcode, const char *message,
+							   const char *detail, const char *hint);
 
 void
 rog_install_shmem_hooks(void)
@@ -147,6 +165,10 @@ rog_state_to_file(RogStateFile *file)
 		memcpy(file->reason, rog_shared->reason, rog_shared->reason_len);
 	file->expires_at = (pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_EXPIRES) ?
 		(TimestampTz) pg_atomic_read_u64(&rog_shared->expires_at) : 0;
+	file->tli = rog_shared->tli;
+	file->set_tli = rog_shared->set_tli;
+	file->lsn_tli = rog_shared->lsn_tli;
+	file->armed_in_recovery = rog_shared->armed_in_recovery;
 }
 
 /*
@@ -209,6 +231,7 @@ static const char *
 rog_decode_state_file(const char *buf, size_t len, RogStateFile *file)
 {
 	RogStateFileV1 v1;
+	RogStateFileV2 v2;
 
 	memset(file, 0, sizeof(RogStateFile));
 	if (len < offsetof(RogStateFileV1, enabled))
@@ -225,6 +248,15 @@ rog_decode_state_file(const char *buf, size_t len, RogStateFile *file)
 			return "its checksum does not match";
 		memcpy(file, &v1, offsetof(RogStateFileV1, crc));
 		file->expires_at = 0;
+	}
+	else if (file->version == 2)
+	{
+		if (len != sizeof(RogStateFileV2))
+			return "it has the wrong size";
+		memcpy(&v2, buf, sizeof(v2));
+		if (!EQ_CRC32C(v2.crc, rog_crc(&v2, offsetof(RogStateFileV2, crc))))
+			return "its checksum does not match";
+		memcpy(file, &v2, offsetof(RogStateFileV2, crc));
 	}
 	else if (file->version == ROG_STATE_VERSION)
 	{
@@ -275,12 +307,11 @@ rog_read_state_file(RogStateFile *file)
 		return true;
 	}
 
-	ereport(WARNING,
-			(errcode(ERRCODE_DATA_CORRUPTED),
-			 errmsg("readonly_guard state file \"%s\" is damaged: %s",
-					ROG_STATE_FILE, problem),
-			 errdetail("The server starts in read-only mode to be safe."),
-			 errhint("Check the cluster, then run rog_disable() to allow writes again.")));
+	rog_startup_report(WARNING, ERRCODE_DATA_CORRUPTED,
+					   psprintf("readonly_guard state file \"%s\" is damaged: %s",
+								ROG_STATE_FILE, problem),
+					   "The server starts in read-only mode to be safe.",
+					   "Check the cluster, then run rog_disable() to allow writes again.");
 
 	memset(file, 0, sizeof(RogStateFile));
 	file->enabled = 1;
@@ -290,6 +321,8 @@ rog_read_state_file(RogStateFile *file)
 	file->reason_encoding = PG_SQL_ASCII;
 	file->reason_len = strlen("state file damaged");
 	strcpy(file->reason, "state file damaged");
+	/* the current timeline, whatever it is: cleared by no promotion */
+	file->armed_in_recovery = 1;
 	return true;
 }
 
@@ -303,17 +336,132 @@ rog_starts_in_recovery(void)
 		stat(RECOVERY_SIGNAL_FILE, &st) == 0;
 }
 
+/*
+ * Start-up reports.  The shared memory startup hook runs in the postmaster
+ * before the logging collector starts, so at a first start with
+ * logging_collector = on what it logs goes to the postmaster's stderr only.
+ * Then the reports wait in shared memory for the readonly_guard worker
+ * (worker.c), started after the collector, which logs them.  At a crash
+ * restart, or without the collector, they are logged at once.
+ */
+static bool rog_postmaster_initialized = false;
+
+static bool
+rog_defer_startup_reports(void)
+{
+	return Logging_collector && IsPostmasterEnvironment && !IsUnderPostmaster &&
+		!rog_postmaster_initialized;
+}
+
+static void
+rog_startup_report(int elevel, int sqlerrcode, const char *message,
+				   const char *detail, const char *hint)
+{
+	RogStartupReport *report;
+
+	if (!rog_defer_startup_reports() ||
+		rog_shared->num_startup_reports >= ROG_MAX_STARTUP_REPORTS)
+	{
+		ereport(elevel,
+				(errcode(sqlerrcode),
+				 errmsg_internal("%s", message),
+				 detail ? errdetail_internal("%s", detail) : 0,
+				 hint ? errhint("%s", hint) : 0));
+		return;
+	}
+	report = &rog_shared->startup_reports[rog_shared->num_startup_reports++];
+	report->elevel = elevel;
+	report->sqlerrcode = sqlerrcode;
+	strlcpy(report->message, message, sizeof(report->message));
+	strlcpy(report->detail, detail ? detail : "", sizeof(report->detail));
+	strlcpy(report->hint, hint ? hint : "", sizeof(report->hint));
+}
+
+/* Log the start-up reports that waited for the logging collector. */
+void
+rog_log_startup_reports(void)
+{
+	int			i;
+
+	LWLockAcquire(rog_shared->lock, LW_EXCLUSIVE);
+	for (i = 0; i < rog_shared->num_startup_reports; i++)
+	{
+		RogStartupReport *report = &rog_shared->startup_reports[i];
+
+		ereport(report->elevel,
+				(errcode(report->sqlerrcode),
+				 errmsg_internal("%s", report->message),
+				 report->detail[0] ? errdetail_internal("%s", report->detail) : 0,
+				 report->hint[0] ? errhint("%s", report->hint) : 0));
+	}
+	rog_shared->num_startup_reports = 0;
+	LWLockRelease(rog_shared->lock);
+}
+
+/* The timeline of the last checkpoint, from pg_control. */
+static TimeLineID
+rog_control_file_timeline(void)
+{
+	bool		crc_ok;
+	ControlFileData *control = get_controlfile(DataDir, &crc_ok);
+	TimeLineID	tli = crc_ok ? control->checkPointCopy.ThisTimeLineID : 0;
+
+	pfree(control);
+	return tli;
+}
+
+/*
+ * The timeline this server is on: the one it writes WAL on, or, in
+ * recovery, the one it replays.
+ */
+TimeLineID
+rog_current_timeline(void)
+{
+	TimeLineID	tli;
+
+	if (!RecoveryInProgress())
+		return GetWALInsertionTimeLine();
+	(void) GetXLogReplayRecPtr(&tli);
+	return tli;
+}
+
+/*
+ * Say at start-up that the mode is on again.  A flag that a primary set and
+ * that a standby now holds (a demoted primary) is cleared at a promotion:
+ * say so already.
+ */
+static void
+rog_report_resumed(const RogStateFile *file, bool in_recovery)
+{
+	char	   *detail = NULL;
+
+	if (in_recovery && !file->armed_in_recovery)
+		detail = psprintf("It was enabled on timeline %u while this server was a primary, and this server starts in recovery: "
+						  "should it be promoted, the flag is cleared.", file->tli);
+	else if (in_recovery)
+		detail = psprintf("It was enabled on timeline %u while this server was a standby: "
+						  "should it be promoted, the flag stays on.", file->tli);
+	rog_startup_report(LOG, ERRCODE_SUCCESSFUL_COMPLETION,
+					   "readonly_guard read-only mode is on, as it was before the restart",
+					   detail, NULL);
+}
+
 /* Start in read-only mode as the state file says, unless it expired. */
 static void
-rog_load_enabled_state(const RogStateFile *file)
+rog_load_enabled_state(RogStateFile *file, bool in_recovery)
 {
 	if (file->expires_at != 0 && file->expires_at <= GetCurrentTimestamp())
 	{
-		ereport(LOG,
-				(errmsg("readonly_guard read-only mode expired at %s, while the server was down",
-						timestamptz_to_str(file->expires_at))));
+		rog_startup_report(LOG, ERRCODE_SUCCESSFUL_COMPLETION,
+						   psprintf("readonly_guard read-only mode expired at %s, while the server was down",
+									timestamptz_to_str(file->expires_at)),
+						   NULL, NULL);
 		return;
 	}
+
+	/* a file of readonly_guard 1.1 or older: the last checkpoint's timeline */
+	if (file->tli == 0)
+		file->tli = file->set_tli = file->lsn_tli = rog_control_file_timeline();
 
 	rog_shared->enabled_at = file->enabled_at;
 	rog_shared->lsn = file->lsn;
@@ -322,14 +470,23 @@ rog_load_enabled_state(const RogStateFile *file)
 	rog_shared->reason_len = file->reason_len;
 	if (file->reason_len > 0)
 		memcpy(rog_shared->reason, file->reason, file->reason_len + 1);
+	rog_shared->tli = file->tli;
+	rog_shared->set_tli = file->set_tli;
+	rog_shared->lsn_tli = file->lsn_tli;
+	rog_shared->armed_in_recovery = file->armed_in_recovery;
 	/* no transaction survives a restart: nothing predates the mode */
 	rog_shared->cutoff_xid = FirstNormalTransactionId;
 	pg_atomic_write_u64(&rog_shared->expires_at, (uint64) file->expires_at);
+
+	/*
+	 * ROG_WORD_RECOVERY even without recovery: once recovery (crash recovery
+	 * included) is over, the first look checks the flag's timeline.
+	 */
 	pg_atomic_write_u32(&rog_shared->word,
 						pg_atomic_read_u32(&rog_shared->word) | ROG_WORD_ENABLED |
+						ROG_WORD_RECOVERY |
 						(file->expires_at != 0 ? ROG_WORD_EXPIRES : 0));
-	ereport(LOG,
-			(errmsg("readonly_guard read-only mode is on, as it was before the restart")));
+	rog_report_resumed(file, in_recovery);
 }
 
 static void
@@ -346,6 +503,8 @@ rog_shmem_startup_hook(void)
 	rog_shared = ShmemInitStruct("readonly_guard", sizeof(RogSharedState), &found);
 	if (!found)
 	{
+		bool		in_recovery = rog_starts_in_recovery();
+
 		memset(rog_shared, 0, sizeof(RogSharedState));
 		rog_shared->lock = &(GetNamedLWLockTranche("readonly_guard"))->lock;
 		pg_atomic_init_u32(&rog_shared->word, 0);
@@ -358,7 +517,7 @@ rog_shmem_startup_hook(void)
 			pg_atomic_init_u64(&rog_shared->refused_since_enabled[i], 0);
 		}
 		pg_atomic_init_u64(&rog_shared->stats_reset, (uint64) GetCurrentTimestamp());
-		if (rog_starts_in_recovery())
+		if (in_recovery)
 			pg_atomic_write_u32(&rog_shared->word, ROG_WORD_RECOVERY);
 		rog_publish_postmaster_value();
 		rog_shared->reason_len = -1;
@@ -366,7 +525,9 @@ rog_shmem_startup_hook(void)
 
 		/* the postmaster (re)starts: take the state from the file */
 		if (rog_read_state_file(&file) && file.enabled)
-			rog_load_enabled_state(&file);
+			rog_load_enabled_state(&file, in_recovery);
+		if (!IsUnderPostmaster)
+			rog_postmaster_initialized = true;
 	}
 	rog_drain_shmem_init();
 	LWLockRelease(AddinShmemInitLock);
@@ -389,6 +550,68 @@ rog_change_word(uint32 set, uint32 clear)
 }
 
 /*
+ * The flag's life across a promotion.  The cluster flag means "freeze this
+ * primary": it belongs to the timeline it was set on.  Once recovery is over
+ * (a promotion, or crash recovery), a flag of another timeline is cleared,
+ * with a WARNING, unless it was armed on a standby by rog_enable(), which is
+ * there to freeze the server it becomes: that one stays, with a WARNING, and
+ * belongs to the new timeline from now on; its LSN moves to the new
+ * timeline's present.  Crash recovery stays on its timeline and so keeps
+ * the flag as it was.
+ */
+void
+rog_check_flag_timeline(void)
+{
+	TimeLineID	now_tli;
+	RogStateFile file;
+	char	   *enabled_at;
+
+	if (!(pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED) ||
+		RecoveryInProgress())
+		return;
+	now_tli = GetWALInsertionTimeLine();
+
+	LWLockAcquire(rog_shared->lock, LW_EXCLUSIVE);
+	if (!(pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED) ||
+		rog_shared->tli == now_tli)
+	{
+		LWLockRelease(rog_shared->lock);
+		return;
+	}
+	rog_state_to_file(&file);
+	enabled_at = pstrdup(timestamptz_to_str(file.enabled_at));
+	if (file.armed_in_recovery)
+	{
+		file.tli = file.lsn_tli = now_tli;
+		file.armed_in_recovery = 0;
+		file.lsn = GetXLogInsertRecPtr();
+		rog_write_state_file(&file, "Read-only mode is on; the state file still names the timeline before the promotion.");
+		rog_shared->tli = rog_shared->lsn_tli = now_tli;
+		rog_shared->armed_in_recovery = 0;
+		rog_shared->lsn = file.lsn;
+		LWLockRelease(rog_shared->lock);
+		ereport(WARNING,
+				(errmsg("readonly_guard read-only mode stays on after the promotion to timeline %u", now_tli),
+				 errdetail("It was enabled on a standby on timeline %u by role \"%s\" at %s, which keeps it for the promotion.",
+						   file.set_tli, NameStr(file.enabled_by), enabled_at),
+				 errhint("Run rog_disable() to accept writes on this primary.")));
+		return;
+	}
+	file.enabled = 0;
+	rog_write_state_file(&file, "Read-only mode stays on until the state file can be written.");
+	rog_change_word(0, ROG_WORD_ENABLED | ROG_WORD_EXPIRES | ROG_WORD_ANNOUNCE);
+	rog_shared->cutoff_xid = InvalidTransactionId;
+	LWLockRelease(rog_shared->lock);
+	ereport(WARNING,
+			(errmsg("readonly_guard read-only mode of timeline %u cleared at the promotion to timeline %u",
+					file.tli, now_tli),
+			 errdetail("It was enabled by role \"%s\" at %s while this server was the primary of timeline %u; "
+					   "a promoted server does not keep a read-only mode set on an earlier timeline.",
+					   NameStr(file.enabled_by), enabled_at, file.tli),
+			 errhint("Run rog_enable() to make this server read-only again.")));
+}
+
+/*
  * Called when a backend sees a word different from the one it saw last: the
  * state changed somewhere.
  */
@@ -407,11 +630,12 @@ rog_notice_change(uint32 word)
  * which tells no session.  Make every session re-read it (a few backends
  * may get here before the flag is cleared: a re-read too many is harmless).
  */
-static void
+void
 rog_notice_promotion(void)
 {
 	if (RecoveryInProgress())
 		return;
+	rog_check_flag_timeline();
 	rog_settings_changed();
 	rog_change_word(0, ROG_WORD_RECOVERY);
 }
@@ -555,7 +779,13 @@ rog_get_cluster_state(RogClusterState *state)
 	state->reason = state->enabled ? rog_reason_for_display() : NULL;
 	state->expires_at = (word & ROG_WORD_EXPIRES) ?
 		(TimestampTz) pg_atomic_read_u64(&rog_shared->expires_at) : 0;
+	state->set_tli = rog_shared->set_tli;
+	state->lsn_tli = rog_shared->lsn_tli;
+	state->armed_in_recovery = rog_shared->armed_in_recovery != 0;
 	LWLockRelease(rog_shared->lock);
+	state->current_tli = rog_current_timeline();
+	state->before_promotion = state->enabled && state->set_tli != 0 &&
+		state->set_tli != state->current_tli;
 }
 
 XLogRecPtr
@@ -605,6 +835,9 @@ rog_set_cluster_enabled(const char *reason, TimestampTz expires_at,
 		file.reason_encoding = GetDatabaseEncoding();
 	}
 	file.expires_at = expires_at;
+	/* this call, on or again, makes the flag this server's, as it is now */
+	file.tli = file.set_tli = rog_current_timeline();
+	file.armed_in_recovery = RecoveryInProgress();
 
 	/* durable first; an error here leaves memory and disk unchanged */
 	rog_write_state_file(&file, ROG_STATE_UNCHANGED);
@@ -615,6 +848,9 @@ rog_set_cluster_enabled(const char *reason, TimestampTz expires_at,
 	rog_shared->reason_encoding = file.reason_encoding;
 	rog_shared->reason_len = file.reason_len;
 	memcpy(rog_shared->reason, file.reason, sizeof(rog_shared->reason));
+	rog_shared->tli = file.tli;
+	rog_shared->set_tli = file.set_tli;
+	rog_shared->armed_in_recovery = file.armed_in_recovery;
 
 	/* the expiry first: the word below publishes it */
 	pg_atomic_write_u64(&rog_shared->expires_at, (uint64) expires_at);
@@ -667,9 +903,11 @@ rog_set_lsn(XLogRecPtr lsn, bool turned_on)
 	{
 		rog_state_to_file(&file);
 		file.lsn = lsn;
+		file.lsn_tli = rog_current_timeline();
 		rog_write_state_file(&file,
 							 "Read-only mode is on; the WAL position after the drain was not recorded.");
 		rog_shared->lsn = lsn;
+		rog_shared->lsn_tli = file.lsn_tli;
 	}
 	LWLockRelease(rog_shared->lock);
 }

@@ -21,7 +21,7 @@ SELECT rog_enable('pgtap') IS NOT NULL AS rog_enabled \gset
 \set ON_ERROR_STOP 0
 
 BEGIN;
-SELECT plan(60);
+SELECT plan(61);
 
 -- ---- the functions and their exact signatures ----
 SELECT has_function('public', 'rog_enable', ARRAY['text', 'interval', 'text', 'interval'],
@@ -42,7 +42,8 @@ SELECT function_returns('public', 'rog_status', ARRAY[]::text[], 'record',
 SELECT is(pg_get_function_arguments('public.rog_status()'::regprocedure),
     'OUT enabled boolean, OUT source text, OUT reason text, OUT enabled_by name, '
     'OUT enabled_at timestamp with time zone, OUT lsn pg_lsn, OUT draining boolean, '
-    'OUT prepared_xacts integer, OUT expires_at timestamp with time zone, OUT exempt boolean',
+    'OUT prepared_xacts integer, OUT expires_at timestamp with time zone, OUT exempt boolean, '
+    'OUT timeline integer, OUT before_promotion boolean',
     'rog_status() OUT columns');
 
 SELECT volatility_is('public', 'rog_enable', ARRAY['text', 'interval', 'text', 'interval'], 'volatile',
@@ -62,9 +63,9 @@ SELECT results_eq(
              AND d.refobjid = e.oid
        WHERE e.extname = 'readonly_guard' AND d.deptype = 'e'
        ORDER BY 1$$,
-    $$VALUES ('rog_disable'), ('rog_enable'), ('rog_follower_lag'), ('rog_stats'),
+    $$VALUES ('rog_accepts_writes'), ('rog_disable'), ('rog_enable'), ('rog_follower_lag'), ('rog_stats'),
              ('rog_stats_reset'), ('rog_status'), ('rog_version'), ('rog_wait_for_catchup')$$,
-    'the extension owns exactly rog_disable, rog_enable, rog_follower_lag, rog_stats, rog_stats_reset, rog_status, rog_version, rog_wait_for_catchup');
+    'the extension owns exactly rog_accepts_writes, rog_disable, rog_enable, rog_follower_lag, rog_stats, rog_stats_reset, rog_status, rog_version, rog_wait_for_catchup');
 
 -- follower catch-up (src/lag.c)
 SELECT has_function('public', 'rog_follower_lag', ARRAY[]::text[],
@@ -94,6 +95,8 @@ SELECT function_privs_are('public', 'rog_disable', ARRAY['text'],
     'public', ARRAY[]::text[], 'PUBLIC cannot execute rog_disable');
 SELECT function_privs_are('public', 'rog_status', ARRAY[]::text[],
     'public', ARRAY['EXECUTE'], 'PUBLIC can execute rog_status');
+SELECT function_privs_are('public', 'rog_accepts_writes', ARRAY[]::text[],
+    'public', ARRAY['EXECUTE'], 'PUBLIC can execute rog_accepts_writes (health checks)');
 SELECT function_privs_are('public', 'rog_enable', ARRAY['text', 'interval', 'text', 'interval'],
     'pg_monitor', ARRAY[]::text[], 'pg_monitor cannot execute rog_enable');
 SELECT function_privs_are('public', 'rog_disable', ARRAY['text'],

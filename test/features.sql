@@ -43,8 +43,8 @@ SELECT is(
     (SELECT array_agg(p.proargnames[i] ORDER BY i) FROM pg_proc p, generate_subscripts(p.proargnames, 1) i
       WHERE p.proname = 'rog_status' AND p.proargmodes[i] = 'o'),
     ARRAY['enabled', 'source', 'reason', 'enabled_by', 'enabled_at', 'lsn', 'draining',
-          'prepared_xacts', 'expires_at', 'exempt'],
-    'rog_status() has the columns expires_at and exempt');
+          'prepared_xacts', 'expires_at', 'exempt', 'timeline', 'before_promotion'],
+    'rog_status() has the columns expires_at and exempt (1.1), timeline and before_promotion (1.2)');
 
 -- ---- the GUCs ----
 SELECT results_eq(

@@ -2,11 +2,12 @@
 # Install what building and testing readonly_guard needs on Debian
 # (PostgreSQL server and headers, pgTAP, IPC::Run for TAP tests, python3 for
 # the fast-path helper).
-#     tools/install-deps.sh [--pg N] [--packaging] [--bench] [--core] [--upgrade]
+#     tools/install-deps.sh [--pg N] [--packaging] [--bench] [--core] [--ha] [--upgrade]
 # --pg N        PostgreSQL major version N (default: tools/pg-version.sh)
 # --packaging   also what building and smoke-testing the Debian package
 #               needs (tools/build-deb.sh, tools/deb-smoke.sh)
 # --bench       also valgrind (bench/instructions.sh)
+# --ha          also Patroni and etcd (the high-availability test)
 # --core        also what running PostgreSQL's own suites needs
 #               (tools/core-suites.sh: dpkg-dev for apt-get source)
 # --upgrade     install or upgrade every package (the chroots use it to test
@@ -19,15 +20,16 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 pg=""
-packaging=0 bench=0 core=0 upgrade=0
+packaging=0 bench=0 core=0 upgrade=0 ha=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--pg) pg=$2; shift ;;
 	--packaging) packaging=1 ;;
 	--bench) bench=1 ;;
 	--core) core=1 ;;
+	--ha) ha=1 ;;
 	--upgrade) upgrade=1 ;;
-	*) echo "usage: $0 [--pg N] [--packaging] [--bench] [--core] [--upgrade]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--pg N] [--packaging] [--bench] [--core] [--ha] [--upgrade]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -44,6 +46,9 @@ PG_PKGS="postgresql-$pg postgresql-server-dev-$pg postgresql-client-$pg"
 [ "$packaging" -eq 1 ] && TOOLS="$TOOLS dpkg-dev debhelper fakeroot postgresql-server-dev-all"
 [ "$bench" -eq 1 ] && TOOLS="$TOOLS valgrind"
 [ "$core" -eq 1 ] && TOOLS="$TOOLS dpkg-dev"
+# the high-availability test (t/ha/009_patroni.pl) runs with the host's
+# PostgreSQL: Patroni and etcd from the same suite
+[ "$ha" -eq 1 ] && TOOLS="$TOOLS patroni etcd-server etcd-client python3-psycopg2"
 
 missing() {
 	out=""
