@@ -145,6 +145,42 @@ CREATE INDEX ON pr_rt USING gist (r);
 ROLLBACK;
 SELECT last_value FROM pr_seq;
 
+-- an event trigger that fires on DDL on temporary objects (before any
+-- object is touched) runs read-only: its cached nextval() is refused
+RESET readonly_guard.enabled;
+CREATE FUNCTION pr_audit() RETURNS event_trigger LANGUAGE plpgsql AS $$
+DECLARE
+    v bigint;
+BEGIN
+    v := coalesce(nullif(current_setting('pr.audit_id', true), '')::bigint, nextval('pr_seq'));
+END $$;
+CREATE EVENT TRIGGER pr_audit ON ddl_command_start EXECUTE FUNCTION pr_audit();
+SET readonly_guard.enabled = on;
+SET pr.audit_id = '42';
+CREATE TEMP TABLE pr_x0 (a int);
+BEGIN;
+CREATE TEMP TABLE pr_x1 (a int);
+RESET pr.audit_id;
+CREATE TEMP TABLE pr_x2 (a int);
+ROLLBACK;
+COMMENT ON TABLE pr_x0 IS 'hi';
+RESET pr.audit_id;
+COMMENT ON TABLE pr_x0 IS 'hi';
+SELECT last_value FROM pr_seq;
+RESET readonly_guard.enabled;
+DROP EVENT TRIGGER pr_audit;
+DROP FUNCTION pr_audit();
+SET readonly_guard.enabled = on;
+
+-- a temporary composite type that a permanent table uses may not change
+RESET readonly_guard.enabled;
+CREATE TYPE pg_temp.pr_co AS (x int, y int);
+CREATE TABLE pr_pcol (c pg_temp.pr_co);
+INSERT INTO pr_pcol VALUES (ROW(1, 2));
+SET readonly_guard.enabled = on;
+ALTER TYPE pg_temp.pr_co DROP ATTRIBUTE x;
+SELECT * FROM pr_pcol;
+
 -- a temporary range type may not name a permanent multirange type
 CREATE TYPE pg_temp.pr_r AS RANGE (subtype = int4, multirange_type_name = public.pr_evil_mr);
 SELECT count(*) AS permanent_types FROM pg_type WHERE typname LIKE '%pr_evil_mr';
@@ -195,6 +231,14 @@ CREATE POLICY pr_tmp_p ON pr_tmp2 USING (true);
 CREATE TYPE pg_temp.pr_pair AS (a int, b int);
 CREATE TYPE pg_temp.pr_color AS ENUM ('red', 'green');
 CREATE TEMP SEQUENCE pr_tmp_seq;
+CREATE FUNCTION pg_temp.pr_g() RETURNS int LANGUAGE sql AS 'SELECT 1';
+ALTER FUNCTION pg_temp.pr_g() IMMUTABLE;
+ALTER FUNCTION pg_temp.pr_g() RENAME TO pr_g2;
+COMMENT ON FUNCTION pg_temp.pr_g2() IS 'temporary function';
+CREATE DOMAIN pg_temp.pr_dom AS int CHECK (VALUE > 0);
+CREATE AGGREGATE pg_temp.pr_agg(int) (sfunc = int4pl, stype = int);
+ALTER TYPE pg_temp.pr_color ADD VALUE 'blue';
+ALTER POLICY pr_tmp_p ON pr_tmp2 USING (false);
 CREATE TYPE pg_temp.pr_r2 AS RANGE (subtype = int4);
 DROP TYPE pg_temp.pr_r2;
 DROP TYPE pg_temp.pr_color;
@@ -257,10 +301,18 @@ SELECT pg_replication_origin_drop('pr_origin');
 DROP POLICY pr_p ON pr_pol;
 DROP VIEW pr_brin_summarized;
 DROP FUNCTION pr_bsum(regclass), pr_summ(boolean);
-DROP TABLE pr_t, pr_brin, pr_pol, pr_lo, pr_ai, pr_dep;
+DROP TABLE pr_t, pr_brin, pr_pol, pr_lo, pr_ai, pr_dep, pr_pcol;
 DROP SEQUENCE pr_seq;
 SET client_min_messages = warning;
 DROP EXTENSION lo;
 DROP EXTENSION autoinc;
 DROP EXTENSION pageinspect;
 RESET client_min_messages;
+
+-- a new session's first statement may set the transaction's isolation
+-- level: taking in the state (the mode went on and off above) reads the
+-- catalog without taking the transaction's snapshot
+\c
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SHOW transaction_isolation;
+COMMIT;

@@ -63,6 +63,7 @@
 #include "executor/executor.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "nodes/parsenodes.h"
 #include "parser/parsetree.h"
 #include "storage/lmgr.h"
@@ -90,6 +91,8 @@ typedef enum RogUtilityKind
 } RogUtilityKind;
 
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
+static needs_fmgr_hook_type prev_needs_fmgr_hook = NULL;
+static fmgr_hook_type prev_fmgr_hook = NULL;
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 static ExecutorRun_hook_type prev_ExecutorRun = NULL;
 static object_access_hook_type prev_object_access_hook = NULL;
@@ -1167,6 +1170,11 @@ rog_classify_utility(Node *parsetree)
 		case T_CompositeTypeStmt:
 		case T_CreateEnumStmt:
 		case T_CreateRangeStmt:
+		case T_CreateDomainStmt:
+		case T_DefineStmt:
+		case T_AlterFunctionStmt:
+		case T_AlterEnumStmt:
+		case T_AlterPolicyStmt:
 			return ROG_UTILITY_MAYBE_WRITE;
 
 		default:
@@ -1211,17 +1219,17 @@ rog_relations_are_temp(List *rangevars)
 }
 
 /*
- * Is the object a DROP names temporary?  One that does not exist counts as
- * such, as for relations: the statement will fail or do nothing.
+ * Is the object a statement names (of the type given) temporary?  One that
+ * does not exist counts as such, as for relations: the statement will fail
+ * or do nothing.
  */
 static bool
-rog_drop_target_is_temp(DropStmt *stmt, Node *object)
+rog_named_object_is_temp(ObjectType type, Node *object)
 {
 	Relation	relation = NULL;
 	ObjectAddress address;
 
-	address = get_object_address(stmt->removeType, object, &relation,
-								 AccessExclusiveLock, true);
+	address = get_object_address(type, object, &relation, AccessExclusiveLock, true);
 	if (relation != NULL)
 		table_close(relation, NoLock);
 	return !OidIsValid(address.objectId) ||
@@ -1253,7 +1261,7 @@ rog_drop_touches_only_temp(DropStmt *stmt)
 		case OBJECT_RULE:
 		case OBJECT_POLICY:
 			foreach(lc, stmt->objects)
-				if (!rog_drop_target_is_temp(stmt, lfirst(lc)))
+				if (!rog_named_object_is_temp(stmt->removeType, lfirst(lc)))
 					return false;
 			return true;
 		default:
@@ -1280,6 +1288,49 @@ rog_relations_are_temp_tables(List *rangevars)
 			return false;
 	}
 	return true;
+}
+
+/*
+ * Does an object that is not temporary depend on the existing relation rv or
+ * its row type (a permanent table with a column of a temporary composite
+ * type)?  Altering it would change what that object shows.
+ */
+static bool
+rog_object_has_permanent_dependents(Oid classId, Oid objectId)
+{
+	Relation	depRel;
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	tup;
+	bool		found = false;
+
+	depRel = table_open(DependRelationId, AccessShareLock);
+	ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(classId));
+	ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(objectId));
+	scan = systable_beginscan(depRel, DependReferenceIndexId, true, NULL, 2, key);
+	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tup);
+
+		found = !(dep->classid == classId && dep->objid == objectId) &&
+			!rog_object_is_temp(dep->classid, dep->objid);
+	}
+	systable_endscan(scan);
+	table_close(depRel, AccessShareLock);
+	return found;
+}
+
+static bool
+rog_has_permanent_dependents(RangeVar *rv)
+{
+	Oid			relid = RangeVarGetRelid(rv, NoLock, true);
+
+	if (!OidIsValid(relid))
+		return false;
+	return rog_object_has_permanent_dependents(RelationRelationId, relid) ||
+		rog_object_has_permanent_dependents(TypeRelationId, get_rel_type_id(relid));
 }
 
 /* Does ALTER TABLE link the table to another one (INHERIT, NO INHERIT)? */
@@ -1366,6 +1417,14 @@ rog_rename_touches_only_temp(RenameStmt *stmt)
 		case OBJECT_RULE:
 		case OBJECT_POLICY:
 			return stmt->relation != NULL && rog_relation_is_temp(stmt->relation);
+		case OBJECT_FUNCTION:
+		case OBJECT_PROCEDURE:
+		case OBJECT_ROUTINE:
+		case OBJECT_AGGREGATE:
+		case OBJECT_TYPE:
+		case OBJECT_DOMAIN:
+		case OBJECT_STATISTIC_EXT:
+			return rog_named_object_is_temp(stmt->renameType, stmt->object);
 		default:
 			return false;
 	}
@@ -1391,6 +1450,14 @@ rog_comment_touches_only_temp(CommentStmt *stmt)
 		case OBJECT_RULE:
 		case OBJECT_POLICY:
 			return rog_member_of_temp_relation(castNode(List, stmt->object));
+		case OBJECT_FUNCTION:
+		case OBJECT_PROCEDURE:
+		case OBJECT_ROUTINE:
+		case OBJECT_AGGREGATE:
+		case OBJECT_TYPE:
+		case OBJECT_DOMAIN:
+		case OBJECT_STATISTIC_EXT:
+			return rog_named_object_is_temp(stmt->objtype, stmt->object);
 		default:
 			return false;
 	}
@@ -1429,7 +1496,8 @@ rog_utility_touches_only_temp(Node *parsetree)
 			return rog_relation_is_temp(((IndexStmt *) parsetree)->relation);
 		case T_AlterTableStmt:
 			return rog_relation_is_temp(((AlterTableStmt *) parsetree)->relation) &&
-				!rog_alter_table_links(((AlterTableStmt *) parsetree));
+				!rog_alter_table_links(((AlterTableStmt *) parsetree)) &&
+				!rog_has_permanent_dependents(((AlterTableStmt *) parsetree)->relation);
 		case T_AlterSeqStmt:
 			return rog_relation_is_temp(((AlterSeqStmt *) parsetree)->sequence);
 		case T_DropStmt:
@@ -1468,6 +1536,18 @@ rog_utility_touches_only_temp(Node *parsetree)
 			return rog_names_temp_schema(((CreateEnumStmt *) parsetree)->typeName);
 		case T_CreateRangeStmt:
 			return rog_names_temp_schema(((CreateRangeStmt *) parsetree)->typeName);
+		case T_CreateDomainStmt:
+			return rog_names_temp_schema(((CreateDomainStmt *) parsetree)->domainname);
+		case T_DefineStmt:
+			return rog_names_temp_schema(((DefineStmt *) parsetree)->defnames);
+		case T_AlterFunctionStmt:
+			return rog_named_object_is_temp(((AlterFunctionStmt *) parsetree)->objtype,
+											(Node *) ((AlterFunctionStmt *) parsetree)->func);
+		case T_AlterEnumStmt:
+			return rog_named_object_is_temp(OBJECT_TYPE,
+											(Node *) makeTypeNameFromNameList(((AlterEnumStmt *) parsetree)->typeName));
+		case T_AlterPolicyStmt:
+			return rog_relation_is_temp(((AlterPolicyStmt *) parsetree)->table);
 		default:
 			return false;
 	}
@@ -2103,7 +2183,6 @@ rog_judge_commit(bool prepare)
 	if (IsAutoVacuumWorkerProcess() || rog_transaction_exempt())
 		return;
 	rog_observe();				/* a transaction no hook saw under the mode */
-	flags = rog_xact_flags();
 	if (!prepare && rog_transaction_may_write(NULL))
 		return;
 	change = rog_protected_change((flags & XACT_MAINTENANCE) != 0 ||
@@ -2213,6 +2292,34 @@ rog_mark_transaction_read_only(void)
 	rog_force_xact_read_only();
 }
 
+/* ---- functions called while XactReadOnly is lifted ---- */
+
+/*
+ * While XactReadOnly is lowered for DDL on temporary objects (rog_lifted),
+ * every function that is not built in goes through rog_fmgr_hook(): event
+ * triggers, support functions a C routine calls (a range type's
+ * subtype_diff, an operator class's comparator), index expressions.  The
+ * test runs when a function is looked up, never for built-in functions: the
+ * per-statement path does not pay for it.
+ */
+static bool
+rog_needs_fmgr_hook(Oid fn_oid)
+{
+	if (prev_needs_fmgr_hook && prev_needs_fmgr_hook(fn_oid))
+		return true;
+	return rog_lifted;
+}
+
+/* Code that is not the DDL's own runs: the transaction is read-only again. */
+static void
+rog_fmgr_hook(FmgrHookEventType event, FmgrInfo *flinfo, Datum *private)
+{
+	if (event == FHET_START && rog_lifted)
+		XactReadOnly = true;
+	if (prev_fmgr_hook)
+		prev_fmgr_hook(event, flinfo, private);
+}
+
 /* ---- installation ---- */
 
 void
@@ -2232,6 +2339,10 @@ rog_install_hooks(void)
 	ProcessUtility_hook = rog_ProcessUtility;
 	prev_object_access_hook = object_access_hook;
 	object_access_hook = rog_object_access;
+	prev_needs_fmgr_hook = needs_fmgr_hook;
+	needs_fmgr_hook = rog_needs_fmgr_hook;
+	prev_fmgr_hook = fmgr_hook;
+	fmgr_hook = rog_fmgr_hook;
 }
 
 /*

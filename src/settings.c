@@ -209,7 +209,7 @@ rog_read_catalog(void)
 	const char *source;
 
 	rel = table_open(DbRoleSettingRelationId, AccessShareLock);
-	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	snapshot = RegisterSnapshot(GetCatalogSnapshot(DbRoleSettingRelationId));
 
 	value = rog_read_levels(rel, snapshot, "readonly_guard.enabled", &source);
 	catalog_found = value != NULL && parse_bool(value, &catalog_value);
@@ -234,7 +234,7 @@ rog_database_setting(const char *name)
 	char	   *setting;
 
 	rel = table_open(DbRoleSettingRelationId, AccessShareLock);
-	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	snapshot = RegisterSnapshot(GetCatalogSnapshot(DbRoleSettingRelationId));
 	setting = rog_read_setting(rel, snapshot, MyDatabaseId, InvalidOid, name);
 	UnregisterSnapshot(snapshot);
 	table_close(rel, AccessShareLock);

@@ -52,7 +52,8 @@ sub send_sql
 {
 	my ($s, $sql) = @_;
 	${ $s->{in} } .= $sql;
-	$s->{h}->pump_nb;
+	# IPC::Run writes the input as psql takes it: pump until all is sent
+	$s->{h}->pump_nb while length ${ $s->{in} };
 }
 
 sub finish
@@ -119,8 +120,8 @@ wait_active('COPY t FROM STDIN%');
 $node->safe_psql('postgres', q{SELECT rog_enable('inflight', drain_timeout => '1s')});
 send_sql($s, "4\n\\.\n");
 $err = finish($s);
-like($err, qr/canceling statement because read-only mode began|cannot execute/,
-	'a COPY FROM STDIN still receiving data is canceled after the drain');
+like($err, qr/canceling statement because read-only mode began|terminating connection due to administrator command\n(?s:.*)DETAIL:  Read-only mode of readonly_guard began/,
+	'a COPY FROM STDIN waiting for its data is ended after the drain (a cancel waits for data; the session is terminated, with a detail)');
 $node->safe_psql('postgres', 'SELECT rog_disable()');
 is(count_ids('3, 4'), '0', 'the canceled COPY wrote nothing');
 
@@ -130,7 +131,9 @@ send_sql($reader,
 	"BEGIN ISOLATION LEVEL REPEATABLE READ;\nSELECT count(*) FROM t;\n");
 $node->poll_query_until('postgres', q{
 SELECT count(*) > 0 FROM pg_stat_activity WHERE state = 'idle in transaction'})
-  or die 'the reader did not start';
+  or die 'the reader did not start: '
+  . $node->safe_psql('postgres', q{SELECT state, wait_event_type, wait_event, query FROM pg_stat_activity WHERE backend_type = 'client backend'})
+  . ${ $reader->{err} };
 my $cic = session();
 send_sql($cic, "CREATE INDEX CONCURRENTLY t_cic ON t (id);\n");
 wait_active('CREATE INDEX CONCURRENTLY%', 1);
