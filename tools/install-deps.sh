@@ -12,6 +12,9 @@
 # --upgrade     install or upgrade every package (the chroots use it to test
 #               the newest packaged release); without it only missing
 #               packages are installed
+# pg_cron (t/009_pg_cron.pl) comes from postgresql-N-cron where the suite
+# packages it; on 15 it is required (the test fails without it), on other
+# versions without the package the test is skipped.
 # pgTAP comes from postgresql-N-pgtap where the suite packages it, else it is
 # built from Debian's pgtap source package for N, else (the source is not
 # on the mirror) the SQL files of the newest postgresql-M-pgtap are copied.
@@ -97,4 +100,19 @@ if [ ! -f "/usr/share/postgresql/$pg/extension/pgtap.control" ]; then
 	fi
 elif [ "$upgrade" -eq 1 ] && dpkg-query -W "postgresql-$pg-pgtap" >/dev/null 2>&1; then
 	$apt install "postgresql-$pg-pgtap"
+fi
+
+# pg_cron for t/009_pg_cron.pl: required on 15, where Debian packages it
+# (postgresql-15-cron); elsewhere only if the suite has postgresql-N-cron
+cron="postgresql-$pg-cron"
+if [ -n "$(missing "$cron")" ]; then
+	update
+	if apt-cache show "$cron" >/dev/null 2>&1; then
+		$apt install "$cron"
+	elif [ "$pg" = 15 ]; then
+		echo "install-deps: no $cron package: t/009_pg_cron.pl needs it on PostgreSQL 15" >&2
+		exit 1
+	else
+		echo "install-deps: no $cron package: t/009_pg_cron.pl is skipped on PostgreSQL $pg" >&2
+	fi
 fi
