@@ -7,7 +7,7 @@
 # --packaging   also what building and smoke-testing the Debian package
 #               needs (tools/build-deb.sh, tools/deb-smoke.sh)
 # --bench       also valgrind (bench/instructions.sh)
-# --ha          also Patroni and etcd (the high-availability test)
+# --ha          also Patroni, etcd and pg_cron (the tests of t/host/)
 # --core        also what running PostgreSQL's own suites needs
 #               (tools/core-suites.sh: dpkg-dev for apt-get source)
 # --upgrade     install or upgrade every package (the chroots use it to test
@@ -46,9 +46,9 @@ PG_PKGS="postgresql-$pg postgresql-server-dev-$pg postgresql-client-$pg"
 [ "$packaging" -eq 1 ] && TOOLS="$TOOLS dpkg-dev debhelper fakeroot postgresql-server-dev-all"
 [ "$bench" -eq 1 ] && TOOLS="$TOOLS valgrind"
 [ "$core" -eq 1 ] && TOOLS="$TOOLS dpkg-dev"
-# the high-availability test (t/ha/009_patroni.pl) runs with the host's
-# PostgreSQL: Patroni and etcd from the same suite
-[ "$ha" -eq 1 ] && TOOLS="$TOOLS patroni etcd-server etcd-client python3-psycopg2"
+# the tests of t/host/ run with the host's PostgreSQL: Patroni and etcd
+# (009_patroni.pl), pg_cron (011_pg_cron.pl), from the same suite
+[ "$ha" -eq 1 ] && TOOLS="$TOOLS patroni etcd-server etcd-client python3-psycopg2 postgresql-$pg-cron"
 
 missing() {
 	out=""

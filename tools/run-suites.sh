@@ -3,7 +3,9 @@
 # (pg_virtualenv provides one) and print "N passed, N failed".
 # Called by tools/test-all.sh as the postgres OS user; not meant for root.
 # ROG_SUITES="pg_regress isolation TAP pgTAP" (the default) names the runners
-# to run; the others are neither run nor counted.
+# to run; the others are neither run nor counted.  TAP-host runs t/host/*.pl
+# (Patroni, pg_cron), which need the host's packages: tools/test-all.sh adds
+# it on the host, not in the chroots of other versions.
 #
 # One count per pg_regress test, per isolation spec, per TAP file (t/*.pl)
 # and per pgTAP file (test/*.sql), read from what the runners print:
@@ -76,11 +78,13 @@ nregress=$(words $(mkvar REGRESS))
 nisolation=$(words $(mkvar ISOLATION))
 ntap=$(words t/*.pl)
 npgtap=$(words test/*.sql)
+nhost=$(words t/host/*.pl)
 
 run pg_regress "$nregress"   regress make -s installcheck ISOLATION= TAP_TESTS=
 run isolation  "$nisolation" regress make -s installcheck REGRESS= TAP_TESTS=
 run TAP        "$ntap"       prove   make -s installcheck REGRESS= ISOLATION=
 run pgTAP      "$npgtap"     prove   pg_prove --ext .sql -r test/
+run TAP-host   "$nhost"      prove   make -s installcheck REGRESS= ISOLATION= PROVE_TESTS='t/host/*.pl'
 
 for f in regression.diffs output_iso/regression.diffs; do
 	[ -s "$f" ] && { echo "=== $f"; cat "$f"; }

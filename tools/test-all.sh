@@ -52,7 +52,10 @@ if [ "${ROG_IN_CHROOT:-0}" != 1 ] && { [ "${ROG_CHROOT:-0}" = 1 ] || ! host_has 
 fi
 
 echo "=== PostgreSQL $pg: $(. /etc/os-release && echo "$PRETTY_NAME")"
-"$top/tools/install-deps.sh" --pg "$pg"
+# the tests of t/host/ (Patroni, pg_cron) run with the host's PostgreSQL only
+host_tests=""
+[ "${ROG_IN_CHROOT:-0}" = 1 ] || host_tests="TAP-host"
+"$top/tools/install-deps.sh" --pg "$pg" ${host_tests:+--ha}
 export PG_CONFIG=/usr/lib/postgresql/$pg/bin/pg_config
 "$top/tools/build-install.sh"
 work=$(mktemp -d /tmp/readonly_guard-test.XXXXXX)
@@ -64,7 +67,7 @@ status=0
 # ssl=off: a snakeoil certificate (ssl-cert) would turn SSL on, and a
 # connection ended by the server reads differently over SSL
 runuser -u postgres -- env ROG_SUMMARY="$work/summary" PG_CONFIG="$PG_CONFIG" \
-	ROG_SUITES="${ROG_SUITES:-pg_regress isolation TAP pgTAP}" \
+	ROG_SUITES="${ROG_SUITES:-pg_regress isolation TAP pgTAP $host_tests}" \
 	ROG_KEEP_RESULTS="${ROG_KEEP_RESULTS:-}" \
 	PGSSLMODE=disable pg_virtualenv -v "$pg" \
 	-o shared_preload_libraries=readonly_guard \
