@@ -65,8 +65,6 @@ static pg_atomic_uint64 *rog_admin_statement = NULL;
  */
 static pg_atomic_uint32 *rog_drain_signal = NULL;
 
-static emit_log_hook_type prev_emit_log_hook = NULL;
-
 static int
 rog_process_slots(void)
 {
@@ -101,15 +99,14 @@ rog_drain_shmem_init(void)
  * The error that a signal of the drain causes in its backend: a cancel
  * becomes a refusal of read-only mode (SQLSTATE 25006, so applications see
  * maintenance, not a user's cancel), and both say why.  Runs in the
- * backend that got the signal, for each message it emits.
+ * backend that got the signal, for each message it emits (guard.c's
+ * emit_log_hook).
  */
-static void
-rog_emit_log(ErrorData *edata)
+void
+rog_explain_drain_signal(ErrorData *edata)
 {
 	uint32		signo;
 
-	if (prev_emit_log_hook)
-		prev_emit_log_hook(edata);
 	if (MyProc == NULL || rog_drain_signal == NULL || edata->elevel < ERROR ||
 		(edata->sqlerrcode != ERRCODE_QUERY_CANCELED &&
 		 edata->sqlerrcode != ERRCODE_ADMIN_SHUTDOWN))
@@ -127,13 +124,6 @@ rog_emit_log(ErrorData *edata)
 		edata->detail = pstrdup("Read-only mode of readonly_guard began while this session's transaction or statement was under way, and it did not finish within the drain_timeout of rog_enable().");
 		edata->hint = pstrdup("Connect again: reads work in read-only mode, writes once an administrator runs rog_disable().");
 	}
-}
-
-void
-rog_install_drain_hooks(void)
-{
-	prev_emit_log_hook = emit_log_hook;
-	emit_log_hook = rog_emit_log;
 }
 
 /* Send signo to the backend pid, and tell it, first, that the drain did. */

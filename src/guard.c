@@ -92,6 +92,7 @@ typedef enum RogUtilityKind
 
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
 static needs_fmgr_hook_type prev_needs_fmgr_hook = NULL;
+static emit_log_hook_type prev_emit_log_hook = NULL;
 static fmgr_hook_type prev_fmgr_hook = NULL;
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 static ExecutorRun_hook_type prev_ExecutorRun = NULL;
@@ -194,6 +195,35 @@ static bool rog_object_is_temp(Oid classId, Oid objectId);
 static void rog_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 								 SubTransactionId parentSubid, void *arg);
 
+/*
+ * The transaction callbacks judge commits under the mode (rog_judge_commit()).
+ * Every process has them from its start: they are registered in the
+ * postmaster.  A client backend passes a hook before anything it does, and
+ * the drain ends its work from before the mode: it drops them at its first
+ * statement with the mode off and takes them again when it meets the mode
+ * or sets a flag it must act on at the end of a transaction, so that the
+ * common transaction does not pay for them.  Background processes (logical
+ * replication apply workers, pg_cron) keep them: they may write without
+ * passing any hook.
+ */
+static bool xact_callback_registered = false;
+
+static void
+rog_register_xact_callback(void)
+{
+	RegisterXactCallback(rog_xact_callback, NULL);
+	RegisterSubXactCallback(rog_subxact_callback, NULL);
+	xact_callback_registered = true;
+}
+
+static void
+rog_unregister_xact_callback(void)
+{
+	UnregisterXactCallback(rog_xact_callback, NULL);
+	UnregisterSubXactCallback(rog_subxact_callback, NULL);
+	xact_callback_registered = false;
+}
+
 /* ---- the common case ---- */
 
 /* Nothing to do for this statement?  One atomic read, one comparison. */
@@ -239,13 +269,19 @@ rog_settle_quiet(void)
 	if (word == rog_seen_word &&
 		(word & (ROG_WORD_ENABLED | ROG_WORD_WATCH)) == 0 &&
 		!rog_session_read_only && rog_xact_flags() == 0)
+	{
 		rog_quiet_word = word;
+		if (unlikely(xact_callback_registered) && MyBackendType == B_BACKEND)
+			rog_unregister_xact_callback();
+	}
 }
 
 /* Set flags for the current transaction. */
 static inline void
 rog_xact_set(uint32 flags)
 {
+	if ((flags & XACT_AT_END) != 0 && unlikely(!xact_callback_registered))
+		rog_register_xact_callback();
 	if (xact_lxid != ROG_MY_LXID)
 	{
 		xact_flags = 0;
@@ -356,6 +392,8 @@ rog_transaction_sees_change(bool is_on)
 	}
 	else if (rog_mode_seen_at == 0)
 	{
+		if (unlikely(!xact_callback_registered))
+			rog_register_xact_callback();
 		rog_mode_seen_at = GetCurrentStatementStartTimestamp();
 
 		/*
@@ -679,34 +717,45 @@ rog_read_only_transaction_cause(void)
 }
 
 /*
- * Error context callback around statements that core may refuse because
- * the transaction is read-only for a reason of its own (recovery,
- * default_transaction_read_only, BEGIN READ ONLY): name that reason in the
- * detail.  Core's message and SQLSTATE stay.  Refusals under readonly_guard's
- * mode are rog_explain_core_refusal()'s.
+ * A refusal of core's own (SQLSTATE 25006, no detail) is about to be sent:
+ * name its cause.  Under readonly_guard's mode, a refusal that no error
+ * context of the guard explained (a quiet statement's nextval()) gets the
+ * guard's detail and hint; otherwise the transaction is read-only for a
+ * reason of its own (recovery, default_transaction_read_only, BEGIN READ
+ * ONLY).  Core's message and SQLSTATE stay.  It runs as the error is
+ * emitted, so statements pay nothing for it.
  */
 static void
-rog_explain_read_only_transaction(void *arg)
+rog_explain_bare_refusal(ErrorData *edata)
 {
-	if (rog_raising || geterrcode() != ERRCODE_READ_ONLY_SQL_TRANSACTION)
+	StringInfoData detail;
+
+	if (edata->elevel < ERROR || edata->sqlerrcode != ERRCODE_READ_ONLY_SQL_TRANSACTION ||
+		edata->detail != NULL || rog_shared == NULL ||
+		LWLockHeldByMe(rog_shared->lock))
 		return;
 	if ((pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED) ||
 		rog_session_read_only)
+	{
+		initStringInfo(&detail);
+		rog_append_state_sentence(&detail);
+		edata->detail = detail.data;
+		edata->hint = pstrdup(rog_hint_text());
 		return;
-	rog_raising = true;
-	errdetail_internal("%s", rog_read_only_transaction_cause());
+	}
+	edata->detail = pstrdup(rog_read_only_transaction_cause());
 	if (RecoveryInProgress())
-		errhint("Send writes to the primary server.");
+		edata->hint = pstrdup("Send writes to the primary server.");
 }
 
+/* Every message this process emits passes here: explain what is ours to. */
 static void
-rog_push_read_only_transaction_context(ErrorContextCallback *callback)
+rog_emit_log(ErrorData *edata)
 {
-	rog_raising = false;
-	callback->callback = rog_explain_read_only_transaction;
-	callback->arg = NULL;
-	callback->previous = error_context_stack;
-	error_context_stack = callback;
+	if (prev_emit_log_hook)
+		prev_emit_log_hook(edata);
+	rog_explain_drain_signal(edata);
+	rog_explain_bare_refusal(edata);
 }
 
 /* ---- ExecutorStart and ExecutorRun ---- */
@@ -799,30 +848,10 @@ rog_call_next_ExecutorStart_plainly(QueryDesc *queryDesc, int eflags)
 		standard_ExecutorStart(queryDesc, eflags);
 }
 
-/* ...with rog_explain_read_only_transaction() in the error context */
-static pg_noinline void
-rog_call_next_ExecutorStart_explaining(QueryDesc *queryDesc, int eflags)
-{
-	ErrorContextCallback callback;
-
-	rog_push_read_only_transaction_context(&callback);
-	rog_call_next_ExecutorStart_plainly(queryDesc, eflags);
-	error_context_stack = callback.previous;
-}
-
-/*
- * A plan that may write, in a transaction core holds read-only, may meet
- * core's refusal: run it so that the refusal says why.  Only XactReadOnly
- * is tested on the way of other statements.
- */
 static inline void
 rog_call_next_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
-	if (unlikely(XactReadOnly) && rog_plan_may_write(queryDesc->plannedstmt) &&
-		(eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0)
-		rog_call_next_ExecutorStart_explaining(queryDesc, eflags);
-	else
-		rog_call_next_ExecutorStart_plainly(queryDesc, eflags);
+	rog_call_next_ExecutorStart_plainly(queryDesc, eflags);
 }
 
 /*
@@ -1553,29 +1582,18 @@ rog_utility_touches_only_temp(Node *parsetree)
 	}
 }
 
-/*
- * In a transaction core holds read-only, with
- * rog_explain_read_only_transaction() in the error context.
- */
 static void
 rog_call_next_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 							 bool readOnlyTree, ProcessUtilityContext context,
 							 ParamListInfo params, QueryEnvironment *queryEnv,
 							 DestReceiver *dest, QueryCompletion *qc)
 {
-	ErrorContextCallback callback;
-	bool		explain = XactReadOnly;
-
-	if (explain)
-		rog_push_read_only_transaction_context(&callback);
 	if (prev_ProcessUtility)
 		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
 							params, queryEnv, dest, qc);
 	else
 		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
 								params, queryEnv, dest, qc);
-	if (explain)
-		error_context_stack = callback.previous;
 }
 
 /*
@@ -2328,8 +2346,7 @@ rog_install_hooks(void)
 	rog_mark_special_functions();
 
 	/* in the postmaster: every process inherits them (rog_judge_commit()) */
-	RegisterXactCallback(rog_xact_callback, NULL);
-	RegisterSubXactCallback(rog_subxact_callback, NULL);
+	rog_register_xact_callback();
 
 	prev_ExecutorStart = ExecutorStart_hook;
 	ExecutorStart_hook = rog_ExecutorStart;
@@ -2339,6 +2356,8 @@ rog_install_hooks(void)
 	ProcessUtility_hook = rog_ProcessUtility;
 	prev_object_access_hook = object_access_hook;
 	object_access_hook = rog_object_access;
+	prev_emit_log_hook = emit_log_hook;
+	emit_log_hook = rog_emit_log;
 	prev_needs_fmgr_hook = needs_fmgr_hook;
 	needs_fmgr_hook = rog_needs_fmgr_hook;
 	prev_fmgr_hook = fmgr_hook;

@@ -91,6 +91,5 @@ _PG_init(void)
 
 	rog_install_shmem_hooks();
 	rog_install_hooks();
-	rog_install_drain_hooks();
 	rog_register_worker();
 }

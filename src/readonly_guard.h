@@ -181,7 +181,7 @@ extern void rog_end_drain(void);
 extern Size rog_drain_shmem_size(void);
 extern void rog_drain_shmem_init(void);
 extern void rog_drain_note_admin_call(void);
-extern void rog_install_drain_hooks(void);
+extern void rog_explain_drain_signal(ErrorData *edata);
 extern XLogRecPtr rog_current_lsn(void);
 extern void rog_count_refusal(RogStatClass class);
 extern void rog_expiry_announced(void);
