@@ -1,8 +1,10 @@
 #!/bin/sh
 # Stress test for the drain guarantee (not a timed test; prints numbers).
 #
-# pgbench write load on 4 clients while another client toggles read-only
-# mode TOGGLES times (default 200).  With track_commit_timestamp = on, it
+# pgbench write load on 4 clients, and 3 writers whose statements are in
+# flight when the mode comes (INSERT ... SELECT, COPY FROM STDIN, CREATE
+# INDEX CONCURRENTLY), while another client toggles read-only mode TOGGLES
+# times (default 200).  With track_commit_timestamp = on, it
 # then checks every row version in the pgbench tables: none may have
 # committed between a rog_enable() return and the next rog_disable() call.
 #
@@ -29,6 +31,21 @@ for c in 1 2 3 4; do
 		pgbench -n -c 1 -T 1 $db >/dev/null 2>&1 || true
 	  done ) &
 done
+# and three whose statements are in flight without an XID before they
+# write (issue #14): a slow INSERT ... SELECT, a COPY whose data comes late,
+# a CREATE INDEX CONCURRENTLY (its index rows count through pg_class)
+psql -qX -c "CREATE TABLE inflight (id int, at timestamptz DEFAULT clock_timestamp())" $db
+( while [ ! -e "$work/stop" ]; do
+	psql -qX -c "INSERT INTO inflight (id) SELECT 1 FROM pg_sleep(0.05)" $db >/dev/null 2>&1 || true
+  done ) &
+( while [ ! -e "$work/stop" ]; do
+	printf '2\n' | (sleep 0.05; cat) |
+		psql -qX -c "COPY inflight (id) FROM STDIN" $db >/dev/null 2>&1 || true
+  done ) &
+( while [ ! -e "$work/stop" ]; do
+	psql -qX -c "CREATE INDEX CONCURRENTLY IF NOT EXISTS inflight_idx ON inflight (id)" \
+		-c "DROP INDEX CONCURRENTLY IF EXISTS inflight_idx" $db >/dev/null 2>&1 || true
+  done ) &
 sleep 1
 
 i=0
@@ -54,7 +71,10 @@ CREATE TEMP TABLE commits AS
     SELECT pg_xact_commit_timestamp(xmin) AS ts FROM pgbench_history
     UNION ALL SELECT pg_xact_commit_timestamp(xmin) FROM pgbench_accounts
     UNION ALL SELECT pg_xact_commit_timestamp(xmin) FROM pgbench_tellers
-    UNION ALL SELECT pg_xact_commit_timestamp(xmin) FROM pgbench_branches;
+    UNION ALL SELECT pg_xact_commit_timestamp(xmin) FROM pgbench_branches
+    UNION ALL SELECT pg_xact_commit_timestamp(xmin) FROM inflight
+    UNION ALL SELECT pg_xact_commit_timestamp(xmin) FROM pg_class
+              WHERE relname = 'inflight_idx';
 SELECT (SELECT count(*) FROM windows) AS toggles,
        (SELECT count(*) FROM commits WHERE ts IS NOT NULL) AS rows_checked,
        (SELECT count(*) FROM commits c JOIN windows w

@@ -113,4 +113,40 @@
 #define ROG_PROCNO(proc)		((proc)->pgprocno)
 #endif
 
+/*
+ * The local copy of a backend's status, by its index in the copy: renamed
+ * in PostgreSQL 16.
+ */
+#if PG_VERSION_NUM >= 160000
+#define rog_local_beentry(idx)			pgstat_get_local_beentry_by_index(idx)
+#else
+#define rog_local_beentry(idx)			pgstat_fetch_stat_local_beentry(idx)
+#endif
+
+/* A relation's file: RelFileNode became RelFileLocator in PostgreSQL 16. */
+#if PG_VERSION_NUM >= 160000
+#include "storage/relfilelocator.h"
+typedef RelFileLocator RogRelFile;
+#else
+#include "storage/relfilenode.h"
+typedef RelFileNode RogRelFile;
+#endif
+
+/* Is this an autovacuum worker?  PostgreSQL 17 made it a macro of its own. */
+#if PG_VERSION_NUM >= 170000
+#define ROG_IS_AUTOVACUUM_WORKER()		AmAutoVacuumWorkerProcess()
+#else
+#define ROG_IS_AUTOVACUUM_WORKER()		IsAutoVacuumWorkerProcess()
+#endif
+
+/*
+ * The replication origin set up for this session, whose progress a commit
+ * records: PostgreSQL 19 keeps it in replorigin_xact_state.
+ */
+#if PG_VERSION_NUM >= 190000
+#define ROG_SESSION_ORIGIN_SET()		(replorigin_xact_state.origin != InvalidReplOriginId)
+#else
+#define ROG_SESSION_ORIGIN_SET()		(replorigin_session_origin != InvalidRepOriginId)
+#endif
+
 #endif							/* READONLY_GUARD_COMPAT_H */

@@ -424,7 +424,7 @@ rog_collect_predating(TimestampTz cutoff_time, bool statements_only, int **pids)
 	*pids = palloc(sizeof(int) * Max(nbackends, 1));
 	for (i = 1; i <= nbackends; i++)
 	{
-		LocalPgBackendStatus *local = pgstat_fetch_stat_local_beentry(i);
+		LocalPgBackendStatus *local = rog_local_beentry(i);
 		RogPredates what;
 
 		if (local == NULL)

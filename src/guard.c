@@ -2105,7 +2105,7 @@ rog_check_object_change_under_mode(ObjectAccessType access, Oid classId,
 		XactReadOnly = true;
 	if (rog_running_kind == ROG_UTILITY_SETTING ||
 		rog_running_kind == ROG_UTILITY_MAINTENANCE ||
-		IsAutoVacuumWorkerProcess() || rog_transaction_may_write(NULL))
+		ROG_IS_AUTOVACUUM_WORKER() || rog_transaction_may_write(NULL))
 		return;
 	if (access == OAT_DROP || access == OAT_TRUNCATE)
 	{
@@ -2198,7 +2198,7 @@ rog_judge_commit(bool prepare)
 	uint32		flags = rog_xact_flags();
 	const char *change;
 
-	if (IsAutoVacuumWorkerProcess() || rog_transaction_exempt())
+	if (ROG_IS_AUTOVACUUM_WORKER() || rog_transaction_exempt())
 		return;
 	rog_observe();				/* a transaction no hook saw under the mode */
 	if (!prepare && rog_transaction_may_write(NULL))

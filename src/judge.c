@@ -227,7 +227,7 @@ rog_protected_relation_locked(LOCKMASK mask)
 static bool
 rog_permanent_storage_changed(void)
 {
-	RelFileNode *nodes;
+	RogRelFile *nodes;
 
 	if (smgrGetPendingDeletes(true, &nodes) > 0)
 		return true;
@@ -247,7 +247,7 @@ rog_protected_change(bool maintenance)
 {
 	Oid			relid;
 
-	if (replorigin_session_origin != InvalidRepOriginId)
+	if (ROG_SESSION_ORIGIN_SET())
 		return "Its commit would record the progress of a replication origin.";
 	relid = rog_protected_relation_locked(maintenance ? LOCKBIT_ON(RowExclusiveLock) :
 										  ROG_WRITE_LOCK_MASK);
