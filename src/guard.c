@@ -198,7 +198,8 @@ static void rog_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 /*
  * The transaction callbacks judge commits under the mode (rog_judge_commit()).
  * Every process has them from its start: they are registered in the
- * postmaster.  A client backend passes a hook before anything it does, and
+ * postmaster.  A client backend (or a single-user one) passes a hook before
+ * anything it does, and
  * the drain ends its work from before the mode: it drops them at its first
  * statement with the mode off and takes them again when it meets the mode
  * or sets a flag it must act on at the end of a transaction, so that the
@@ -271,7 +272,8 @@ rog_settle_quiet(void)
 		!rog_session_read_only && rog_xact_flags() == 0)
 	{
 		rog_quiet_word = word;
-		if (unlikely(xact_callback_registered) && MyBackendType == B_BACKEND)
+		if (unlikely(xact_callback_registered) &&
+			(MyBackendType == B_BACKEND || !IsUnderPostmaster))
 			rog_unregister_xact_callback();
 	}
 }
