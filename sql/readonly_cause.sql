@@ -13,9 +13,8 @@ SET default_transaction_read_only = on;
 SELECT rog_accepts_writes();
 INSERT INTO rog_cause VALUES (1);
 CREATE TABLE rog_cause2 (i int);
-\set VERBOSITY verbose
 UPDATE rog_cause SET i = 2;
-\set VERBOSITY default
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 RESET default_transaction_read_only;
 
 -- BEGIN READ ONLY

@@ -164,7 +164,7 @@ like($errors[0],
 	qr/DETAIL:  .*Background processes, logical replication apply workers among them, cannot advance sequences in read-only mode\./,
 	'... with readonly_guard\'s detail for background processes');
 ok( $subscriber->log_contains(
-		qr/background worker "logical replication worker" \(PID \d+\) exited with exit code 1/,
+		qr/background worker "logical replication (apply )?worker" \(PID \d+\) exited with exit code 1/,
 		$log_offset),
 	'the apply worker exits with an error (exit code 1), it does not crash');
 is(s_of($subscriber), $before_s, 'the published row of s is not applied while read-only');
