@@ -126,10 +126,12 @@ static object_access_hook_type prev_object_access_hook = NULL;
 										 * statements run with
 										 * rog_explain_core_refusal() */
 #define XACT_ANNOUNCE_DUE		0x2000	/* an expiry to announce at commit */
+#define XACT_MAY_CHAIN			0x4000	/* ran COMMIT/ROLLBACK AND CHAIN or CALL
+										 * (a procedure may chain) */
 
 /* what the transaction callback must act on although there is no XID */
 #define XACT_AT_END				(XACT_CHANGED_SETTINGS | XACT_ANNOUNCE_DUE | \
-								 XACT_ANNOUNCING | XACT_RO_FORCED)
+								 XACT_ANNOUNCING | XACT_MAY_CHAIN)
 
 static uint32 xact_flags = 0;
 static LocalTransactionId xact_lxid = InvalidLocalTransactionId;
@@ -176,8 +178,9 @@ static RogUtilityKind rog_running_kind = ROG_UTILITY_READ;
 static int	rog_explain_only_depth = 0;
 
 /*
- * A transaction that ended with XactReadOnly forced by the guard: the next
- * one may be its chain (COMMIT AND CHAIN), which inherits XactReadOnly,
+ * A transaction that ended with XactReadOnly forced by the guard, and ran
+ * COMMIT/ROLLBACK AND CHAIN or CALL: the next one may be its chain, which
+ * inherits XactReadOnly,
  * although the guard's mark is no user's transaction characteristic.  The
  * next hook undoes it (rog_undo_chained_read_only()).
  */
@@ -1699,6 +1702,19 @@ rog_utility_allowed(Node *parsetree, RogUtilityKind kind)
 	}
 }
 
+/*
+ * Can the transaction this statement ends, or runs in, be followed by its
+ * chain: COMMIT/ROLLBACK AND CHAIN, or a procedure (which may COMMIT AND
+ * CHAIN inside)?
+ */
+static bool
+rog_may_chain(Node *parsetree)
+{
+	if (IsA(parsetree, CallStmt))
+		return true;
+	return IsA(parsetree, TransactionStmt) && ((TransactionStmt *) parsetree)->chain;
+}
+
 static void
 rog_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 				   bool readOnlyTree, ProcessUtilityContext context,
@@ -1712,6 +1728,8 @@ rog_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	rog_check_chain();
 	if (kind == ROG_UTILITY_SETTING || rog_resets_all_settings(parsetree))
 		rog_xact_set(XACT_CHANGED_SETTINGS);
+	if (rog_may_chain(parsetree))
+		rog_xact_set(XACT_MAY_CHAIN);
 
 	if (!rog_read_only())
 	{
@@ -2225,7 +2243,8 @@ rog_judge_commit(bool prepare)
 static void
 rog_end_transaction(void)
 {
-	if (xact_flags & XACT_RO_FORCED)
+	if ((xact_flags & (XACT_RO_FORCED | XACT_MAY_CHAIN)) ==
+		(XACT_RO_FORCED | XACT_MAY_CHAIN))
 	{
 		rog_chain_pending = true;
 		rog_quiet_word = ROG_WORD_IMPOSSIBLE;
