@@ -1253,6 +1253,28 @@ rog_relations_are_temp(List *rangevars)
 }
 
 /*
+ * Object types a statement names by a qualified name, whose objects may live
+ * in a temporary schema.
+ */
+static bool
+rog_is_schema_object_type(ObjectType type)
+{
+	switch (type)
+	{
+		case OBJECT_FUNCTION:
+		case OBJECT_PROCEDURE:
+		case OBJECT_ROUTINE:
+		case OBJECT_AGGREGATE:
+		case OBJECT_TYPE:
+		case OBJECT_DOMAIN:
+		case OBJECT_STATISTIC_EXT:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/*
  * Is the object a statement names (of the type given) temporary?  One that
  * does not exist counts as such, as for relations: the statement will fail
  * or do nothing.
@@ -1285,22 +1307,19 @@ rog_drop_touches_only_temp(DropStmt *stmt)
 				if (!rog_relation_is_temp(makeRangeVarFromNameList(lfirst(lc))))
 					return false;
 			return true;
-		case OBJECT_TYPE:
-		case OBJECT_DOMAIN:
-		case OBJECT_FUNCTION:
-		case OBJECT_PROCEDURE:
-		case OBJECT_ROUTINE:
-		case OBJECT_STATISTIC_EXT:
 		case OBJECT_TRIGGER:
 		case OBJECT_RULE:
 		case OBJECT_POLICY:
-			foreach(lc, stmt->objects)
-				if (!rog_named_object_is_temp(stmt->removeType, lfirst(lc)))
-					return false;
-			return true;
+			break;
 		default:
-			return false;
+			if (!rog_is_schema_object_type(stmt->removeType))
+				return false;
+			break;
 	}
+	foreach(lc, stmt->objects)
+		if (!rog_named_object_is_temp(stmt->removeType, lfirst(lc)))
+			return false;
+	return true;
 }
 
 /* Are all these existing relations temporary tables or sequences? */
@@ -1451,16 +1470,9 @@ rog_rename_touches_only_temp(RenameStmt *stmt)
 		case OBJECT_RULE:
 		case OBJECT_POLICY:
 			return stmt->relation != NULL && rog_relation_is_temp(stmt->relation);
-		case OBJECT_FUNCTION:
-		case OBJECT_PROCEDURE:
-		case OBJECT_ROUTINE:
-		case OBJECT_AGGREGATE:
-		case OBJECT_TYPE:
-		case OBJECT_DOMAIN:
-		case OBJECT_STATISTIC_EXT:
-			return rog_named_object_is_temp(stmt->renameType, stmt->object);
 		default:
-			return false;
+			return rog_is_schema_object_type(stmt->renameType) &&
+				rog_named_object_is_temp(stmt->renameType, stmt->object);
 	}
 }
 
@@ -1484,16 +1496,9 @@ rog_comment_touches_only_temp(CommentStmt *stmt)
 		case OBJECT_RULE:
 		case OBJECT_POLICY:
 			return rog_member_of_temp_relation(castNode(List, stmt->object));
-		case OBJECT_FUNCTION:
-		case OBJECT_PROCEDURE:
-		case OBJECT_ROUTINE:
-		case OBJECT_AGGREGATE:
-		case OBJECT_TYPE:
-		case OBJECT_DOMAIN:
-		case OBJECT_STATISTIC_EXT:
-			return rog_named_object_is_temp(stmt->objtype, stmt->object);
 		default:
-			return false;
+			return rog_is_schema_object_type(stmt->objtype) &&
+				rog_named_object_is_temp(stmt->objtype, stmt->object);
 	}
 }
 
