@@ -9,7 +9,8 @@
 # --bench       also valgrind (bench/instructions.sh)
 # --ha          also Patroni, etcd and pg_cron (the tests of t/host/)
 # --core        also what running PostgreSQL's own suites needs
-#               (tools/core-suites.sh: dpkg-dev for apt-get source)
+#               (tools/core-suites.sh: dpkg-dev for apt-get source; bison
+#               and flex, as the source of 18 and later has no parsers)
 # --upgrade     install or upgrade every package (the chroots use it to test
 #               the newest packaged release); without it only missing
 #               packages are installed
@@ -45,7 +46,7 @@ TOOLS="build-essential libipc-run-perl libtap-parser-sourcehandler-pgtap-perl py
 PG_PKGS="postgresql-$pg postgresql-server-dev-$pg postgresql-client-$pg"
 [ "$packaging" -eq 1 ] && TOOLS="$TOOLS dpkg-dev debhelper fakeroot postgresql-server-dev-all"
 [ "$bench" -eq 1 ] && TOOLS="$TOOLS valgrind"
-[ "$core" -eq 1 ] && TOOLS="$TOOLS dpkg-dev"
+[ "$core" -eq 1 ] && TOOLS="$TOOLS dpkg-dev bison flex"
 # the tests of t/host/ run with the host's PostgreSQL: Patroni and etcd
 # (009_patroni.pl), pg_cron (011_pg_cron.pl), from the same suite
 [ "$ha" -eq 1 ] && TOOLS="$TOOLS patroni etcd-server etcd-client python3-psycopg2 postgresql-$pg-cron"
