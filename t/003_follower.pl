@@ -46,6 +46,21 @@ $standby->init_from_backup($primary, 'for_standby', has_streaming => 1);
 $standby->append_conf('postgresql.conf', "wal_receiver_status_interval = 1s\n");
 $standby->start;
 $primary->safe_psql('postgres', 'INSERT INTO t SELECT generate_series(1, 100)');
+
+# ---- a replica says it is one (issue #17) ----
+$primary->wait_for_catchup($standby);
+{
+	my ($ret, $out, $err) = $standby->psql('postgres', 'INSERT INTO t VALUES (0)');
+	like($err, qr/ERROR:  cannot execute INSERT in a read-only transaction/,
+		'a write on the standby is refused with core\'s message');
+	like($err, qr/DETAIL:  This server is a standby in recovery, which accepts no writes\./,
+		'... and a detail that names the standby as the cause');
+	like($err, qr/HINT:  Send writes to the primary server\./, '... and a hint');
+	is($standby->safe_psql('postgres', 'SELECT enabled, source FROM rog_status()'),
+		't|recovery', 'rog_status() on the standby reports read-only, from recovery');
+	is($standby->safe_psql('postgres', 'SELECT rog_accepts_writes()'), 'f',
+		'rog_accepts_writes() is false on the standby');
+}
 $primary->wait_for_catchup('standby');
 
 # Run a statement as the given node; return its SQLSTATE ('ok' on success).
