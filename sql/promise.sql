@@ -182,6 +182,33 @@ SET readonly_guard.enabled = on;
 ALTER TYPE pg_temp.pr_co DROP ATTRIBUTE x;
 SELECT * FROM pr_pcol;
 
+-- RENAME of a type or domain that does not exist, or of a temporary one
+-- (this crashed the server once: the name is a list there)
+ALTER TYPE pr_no_such_type RENAME TO pr_x;
+CREATE DOMAIN pg_temp.pr_d AS int;
+ALTER DOMAIN pg_temp.pr_d RENAME TO pr_d2;
+ALTER DOMAIN pg_temp.pr_d2 ADD CONSTRAINT pr_pos CHECK (VALUE > 0);
+DROP DOMAIN pg_temp.pr_d2;
+
+-- CREATE OPERATOR in pg_temp would update the row of a permanent operator
+-- named as its commutator: refused
+RESET readonly_guard.enabled;
+CREATE FUNCTION pr_eq(int, int) RETURNS bool LANGUAGE sql IMMUTABLE AS 'SELECT $1 = $2';
+CREATE OPERATOR public.#=# (leftarg = int, rightarg = int, function = pr_eq);
+SET readonly_guard.enabled = on;
+CREATE OPERATOR pg_temp.#=# (leftarg = int, rightarg = int, function = pr_eq,
+    commutator = OPERATOR(public.#=#));
+SELECT oprcom = 0 AS commutator_unchanged FROM pg_operator WHERE oprname = '#=#';
+
+-- a temporary enum that a permanent table uses may not change
+RESET readonly_guard.enabled;
+CREATE TYPE pg_temp.pr_en AS ENUM ('x');
+CREATE TABLE pr_penum (c pg_temp.pr_en);
+INSERT INTO pr_penum VALUES ('x');
+SET readonly_guard.enabled = on;
+ALTER TYPE pg_temp.pr_en RENAME VALUE 'x' TO 'hacked';
+SELECT * FROM pr_penum;
+
 -- a temporary range type may not name a permanent multirange type
 CREATE TYPE pg_temp.pr_r AS RANGE (subtype = int4, multirange_type_name = public.pr_evil_mr);
 SELECT count(*) AS permanent_types FROM pg_type WHERE typname LIKE '%pr_evil_mr';
@@ -239,6 +266,7 @@ COMMENT ON FUNCTION pg_temp.pr_g2() IS 'temporary function';
 CREATE DOMAIN pg_temp.pr_dom AS int CHECK (VALUE > 0);
 CREATE AGGREGATE pg_temp.pr_agg(int) (sfunc = int4pl, stype = int);
 ALTER TYPE pg_temp.pr_color ADD VALUE 'blue';
+ALTER TYPE pg_temp.pr_pair RENAME ATTRIBUTE a TO aa;
 ALTER POLICY pr_tmp_p ON pr_tmp2 USING (false);
 CREATE TYPE pg_temp.pr_r2 AS RANGE (subtype = int4);
 DROP TYPE pg_temp.pr_r2;
@@ -302,7 +330,9 @@ SELECT pg_replication_origin_drop('pr_origin');
 DROP POLICY pr_p ON pr_pol;
 DROP VIEW pr_brin_summarized;
 DROP FUNCTION pr_bsum(regclass), pr_summ(boolean);
-DROP TABLE pr_t, pr_brin, pr_pol, pr_lo, pr_ai, pr_dep, pr_pcol;
+DROP TABLE pr_t, pr_brin, pr_pol, pr_lo, pr_ai, pr_dep, pr_pcol, pr_penum;
+DROP OPERATOR public.#=# (int, int);
+DROP FUNCTION pr_eq(int, int);
 DROP SEQUENCE pr_seq;
 SET client_min_messages = warning;
 DROP EXTENSION lo;

@@ -1209,6 +1209,7 @@ rog_classify_utility(Node *parsetree)
 		case T_AlterFunctionStmt:
 		case T_AlterEnumStmt:
 		case T_AlterPolicyStmt:
+		case T_AlterDomainStmt:
 			return ROG_UTILITY_MAYBE_WRITE;
 
 		default:
@@ -1469,7 +1470,13 @@ rog_rename_touches_only_temp(RenameStmt *stmt)
 		case OBJECT_TRIGGER:
 		case OBJECT_RULE:
 		case OBJECT_POLICY:
+		case OBJECT_ATTRIBUTE:
 			return stmt->relation != NULL && rog_relation_is_temp(stmt->relation);
+		case OBJECT_TYPE:
+		case OBJECT_DOMAIN:
+			/* RENAME names a type by a list of names, not a TypeName */
+			return rog_named_object_is_temp(stmt->renameType,
+											(Node *) makeTypeNameFromNameList(castNode(List, stmt->object)));
 		default:
 			return rog_is_schema_object_type(stmt->renameType) &&
 				rog_named_object_is_temp(stmt->renameType, stmt->object);
@@ -1578,7 +1585,12 @@ rog_utility_touches_only_temp(Node *parsetree)
 		case T_CreateDomainStmt:
 			return rog_names_temp_schema(((CreateDomainStmt *) parsetree)->domainname);
 		case T_DefineStmt:
-			return rog_names_temp_schema(((DefineStmt *) parsetree)->defnames);
+			/* not operators: CREATE OPERATOR updates a commutator's row */
+			return ((DefineStmt *) parsetree)->kind == OBJECT_AGGREGATE &&
+				rog_names_temp_schema(((DefineStmt *) parsetree)->defnames);
+		case T_AlterDomainStmt:
+			return rog_named_object_is_temp(OBJECT_DOMAIN,
+											(Node *) makeTypeNameFromNameList(((AlterDomainStmt *) parsetree)->typeName));
 		case T_AlterFunctionStmt:
 			return rog_named_object_is_temp(((AlterFunctionStmt *) parsetree)->objtype,
 											(Node *) ((AlterFunctionStmt *) parsetree)->func);
@@ -2153,14 +2165,17 @@ rog_check_object_change_under_mode(ObjectAccessType access, Oid classId,
 	/*
 	 * DDL on temporary objects: what it creates or alters in a schema must be
 	 * in a temporary one (CREATE TYPE ... AS RANGE names its multirange type
-	 * freely).  Objects without a schema belong to the statement's target.
+	 * freely), and no permanent object may depend on it (a permanent table's
+	 * column of a temporary enum, a default calling a temporary function).
+	 * Objects without a schema belong to the statement's target.
 	 */
 	if (rog_running_kind == ROG_UTILITY_MAYBE_WRITE &&
 		(!OidIsValid(rog_object_namespace(classId, objectId)) ||
-		 rog_object_is_temp(classId, objectId)))
+		 rog_object_is_temp(classId, objectId)) &&
+		!rog_object_has_permanent_dependents(classId, objectId))
 		return;
 	rog_refuse(ROG_STAT_DDL, access == OAT_POST_CREATE ? "CREATE" : "ALTER",
-			   "The statement would create or change an object that is not temporary.");
+			   "The statement would create or change an object that is not temporary, or one that a permanent object depends on.");
 }
 
 static pg_noinline void
