@@ -16,8 +16,10 @@
  *
  *	- a lock of ROW EXCLUSIVE or stronger on a relation that is neither
  *	  temporary nor one of the system catalogs that describe temporary
- *	  objects: every change of a table, index, materialized view or large
- *	  object takes one and keeps it to the end of the transaction
+ *	  objects: every change of rows through the executor, of a materialized
+ *	  view or of a large object takes one and keeps it to the end of the
+ *	  transaction (core's DDL code often releases its catalog locks at once:
+ *	  catalog rows are the statement and object-access checks' to guard)
  *	  (sequences change outside transactions: the commit cannot undo that,
  *	  so they are left to core's read-only check, which the guard arms);
  *	- storage of a permanent relation created or scheduled for deletion in
