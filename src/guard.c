@@ -2199,18 +2199,14 @@ rog_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 {
 	uint32		word = pg_atomic_read_u32(&rog_shared->word);
 
-	if (access == OAT_FUNCTION_EXECUTE)
-	{
-		if (unlikely(word != rog_quiet_word) &&
-			!(rog_settled_under(word) && !rog_function_needs_check(objectId)))
-			rog_check_function_execute(access, classId, objectId, subId, arg);
-		else
-			rog_call_prev_object_access(access, classId, objectId, subId, arg);
-	}
-	else if (unlikely(word != rog_quiet_word))
-		rog_check_object_change(access, classId, objectId, subId, arg);
-	else
+	if (likely(word == rog_quiet_word) ||
+		(access == OAT_FUNCTION_EXECUTE &&
+		 rog_settled_under(word) && !rog_function_needs_check(objectId)))
 		rog_call_prev_object_access(access, classId, objectId, subId, arg);
+	else if (access == OAT_FUNCTION_EXECUTE)
+		rog_check_function_execute(access, classId, objectId, subId, arg);
+	else
+		rog_check_object_change(access, classId, objectId, subId, arg);
 }
 
 /* ---- commit ---- */
