@@ -845,18 +845,12 @@ rog_check_plan(PlannedStmt *stmt, int eflags)
 }
 
 static inline void
-rog_call_next_ExecutorStart_plainly(QueryDesc *queryDesc, int eflags)
+rog_call_next_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
 	if (prev_ExecutorStart)
 		prev_ExecutorStart(queryDesc, eflags);
 	else
 		standard_ExecutorStart(queryDesc, eflags);
-}
-
-static inline void
-rog_call_next_ExecutorStart(QueryDesc *queryDesc, int eflags)
-{
-	rog_call_next_ExecutorStart_plainly(queryDesc, eflags);
 }
 
 /*
