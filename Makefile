@@ -3,14 +3,22 @@
 MODULE_big = readonly_guard
 OBJS = \
 	src/readonly_guard.o \
+	src/statefile.o \
 	src/state.o \
-	src/drain.o \
-	src/judge.o \
-	src/guard.o \
+	src/startup.o \
 	src/settings.o \
+	src/drain.o \
+	src/notify.o \
+	src/worker.o \
+	src/judge.o \
+	src/objects.o \
+	src/writers.o \
+	src/classify.o \
+	src/report.o \
+	src/xact.o \
+	src/guard.o \
 	src/functions.o \
-	src/lag.o \
-	src/worker.o
+	src/lag.o
 
 EXTENSION = readonly_guard
 DATA = readonly_guard--1.0.sql readonly_guard--1.1.sql readonly_guard--1.2.sql \
@@ -24,6 +32,10 @@ ISOLATION_OPTS = --load-extension=readonly_guard
 
 TAP_TESTS = 1
 
+# the version the C code reports (rog_version()) is the control file's
+ROG_VERSION := $(shell sed -n "s/^default_version *= *'\\(.*\\)'/\\1/p" readonly_guard.control)
+PG_CPPFLAGS += -DROG_VERSION='"$(ROG_VERSION)"'
+
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
@@ -33,5 +45,5 @@ ifeq ($(shell test $(MAJORVERSION) -ge 18 && echo yes),yes)
 REGRESS += writers_18
 endif
 
-# every module includes the shared header
-$(OBJS): src/readonly_guard.h src/compat.h
+# every module includes the headers of the modules it uses
+$(OBJS): $(wildcard src/*.h) readonly_guard.control

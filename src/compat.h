@@ -149,4 +149,44 @@ typedef RelFileNode RogRelFile;
 #define ROG_SESSION_ORIGIN_SET()		(replorigin_session_origin != InvalidRepOriginId)
 #endif
 
+/*
+ * ExecutorRun_hook: PostgreSQL 18 dropped its execute_once argument.
+ */
+#if PG_VERSION_NUM >= 180000
+#define ROG_EXECUTOR_RUN_PARAMS QueryDesc *queryDesc, ScanDirection direction, \
+	uint64 count
+#define ROG_EXECUTOR_RUN_ARGS	queryDesc, direction, count
+#else
+#define ROG_EXECUTOR_RUN_PARAMS QueryDesc *queryDesc, ScanDirection direction, \
+	uint64 count, bool execute_once
+#define ROG_EXECUTOR_RUN_ARGS	queryDesc, direction, count, execute_once
+#endif
+
+/*
+ * The permissions a plan needs on relations: PostgreSQL 16 moved them from
+ * the range table entries to a list of RTEPermissionInfo.  For a cell of
+ * ROG_PLAN_PERMS(stmt): is it a relation's, which privileges, which one.
+ */
+#if PG_VERSION_NUM >= 160000
+#define ROG_PLAN_PERMS(stmt)			((stmt)->permInfos)
+#define ROG_PERM_IS_RELATION(lc)		true
+#define ROG_PERM_REQUIRED(lc)			(lfirst_node(RTEPermissionInfo, lc)->requiredPerms)
+#define ROG_PERM_RELID(lc)				(lfirst_node(RTEPermissionInfo, lc)->relid)
+#else
+#define ROG_PLAN_PERMS(stmt)			((stmt)->rtable)
+#define ROG_PERM_IS_RELATION(lc)		(lfirst_node(RangeTblEntry, lc)->rtekind == RTE_RELATION)
+#define ROG_PERM_REQUIRED(lc)			(lfirst_node(RangeTblEntry, lc)->requiredPerms)
+#define ROG_PERM_RELID(lc)				(lfirst_node(RangeTblEntry, lc)->relid)
+#endif
+
+/*
+ * The array of GUC records and its length: PostgreSQL 16 returns the
+ * length from get_guc_variables() itself.
+ */
+#if PG_VERSION_NUM >= 160000
+#define ROG_GET_GUC_VARIABLES(n)		get_guc_variables(n)
+#else
+#define ROG_GET_GUC_VARIABLES(n)		(*(n) = GetNumConfigOptions(), get_guc_variables())
+#endif
+
 #endif							/* READONLY_GUARD_COMPAT_H */

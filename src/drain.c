@@ -39,7 +39,8 @@
 #include "utils/resowner.h"
 #include "utils/timestamp.h"
 
-#include "readonly_guard.h"
+#include "drain.h"
+#include "state.h"
 
 /* how long one wait for a transaction may last, in milliseconds */
 #define ROG_DRAIN_SLICE_MS		1000
@@ -185,7 +186,7 @@ rog_end_drain_callback(int code, Datum arg)
 		return;
 	rog_end_drain();
 	drain->ended = true;
-	if (!(pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED) ||
+	if (!(rog_state_word() & ROG_WORD_ENABLED) ||
 		RecoveryInProgress())
 		return;
 	old = MemoryContextSwitchTo(TopMemoryContext);
@@ -327,7 +328,7 @@ rog_wait_for_transactions(TransactionId *xids, int n, TimestampTz deadline)
 	{
 		int			slice_ms = ROG_DRAIN_SLICE_MS;
 
-		if (!(pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED))
+		if (!(rog_state_word() & ROG_WORD_ENABLED))
 			break;				/* disabled meanwhile: nothing to wait for */
 		if (deadline != 0)
 		{
@@ -471,7 +472,7 @@ rog_wait_for_predating(TimestampTz cutoff_time, TimestampTz deadline)
 		TimestampTz now = GetCurrentTimestamp();
 
 		if (n > 0 && now < deadline &&
-			(pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED))
+			(rog_state_word() & ROG_WORD_ENABLED))
 			rog_wait_for_backend(pids[0],
 								 Min(ROG_STATEMENT_SLICE_MS,
 									 (int) ((deadline - now + 999) / 1000)));
@@ -583,7 +584,7 @@ rog_drain(TransactionId cutoff, TimestampTz cutoff_time, int64 timeout_ms)
 		/* from here on nothing that predates the mode may commit */
 		rog_end_drain();
 		drain.ended = true;
-		if (pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED)
+		if (rog_state_word() & ROG_WORD_ENABLED)
 		{
 			if (n > 0)
 			{

@@ -32,7 +32,12 @@
 #include "utils/pg_lsn.h"
 #include "utils/timestamp.h"
 
-#include "readonly_guard.h"
+#include "drain.h"
+#include "functions.h"
+#include "guard.h"
+#include "notify.h"
+#include "settings.h"
+#include "state.h"
 
 PG_FUNCTION_INFO_V1(rog_enable);
 PG_FUNCTION_INFO_V1(rog_disable);
@@ -46,8 +51,6 @@ PG_FUNCTION_INFO_V1(rog_accepts_writes);
 #define ROG_STATUS_COLS_1_1	10	/* rog_status() of SQL version 1.1 */
 #define ROG_STATUS_COLS		12
 #define ROG_STATS_COLS		4
-
-#define ROG_NOTIFY_CHANNEL	"readonly_guard"
 
 static const char *const rog_stat_class_names[ROG_NUM_STAT_CLASSES] = {
 	[ROG_STAT_WRITE] = "write",
@@ -64,7 +67,7 @@ static const char *const rog_stat_class_names[ROG_NUM_STAT_CLASSES] = {
 void
 rog_require_preload(void)
 {
-	if (rog_shared == NULL)
+	if (!rog_state_attached())
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("readonly_guard must be loaded via shared_preload_libraries"),
@@ -221,84 +224,6 @@ rog_expires_arg(FunctionCallInfo fcinfo, int argno)
 	return TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ms);
 }
 
-/* Append "key": value pairs of the notification payload. */
-static void
-rog_json_text(StringInfo buf, const char *key, const char *value)
-{
-	appendStringInfo(buf, "\"%s\": ", key);
-	if (value)
-		escape_json(buf, value);
-	else
-		appendStringInfoString(buf, "null");
-}
-
-static void
-rog_json_time(StringInfo buf, const char *key, TimestampTz t)
-{
-	rog_json_text(buf, key, t != 0 ? timestamptz_to_str(t) : NULL);
-}
-
-/*
- * NOTIFY readonly_guard with a JSON payload: {"enabled": ..., "source": ...,
- * "reason": ..., "enabled_at": ..., "expires_at": ...}.  Delivered to
- * listeners of the current database when the current transaction commits.
- * Nothing is sent where a notification cannot be (a standby, outside a
- * transaction, a process with no database).
- */
-static bool
-rog_notify(bool enabled, const char *source, const char *reason,
-		   TimestampTz enabled_at, TimestampTz expires_at)
-{
-	StringInfoData payload;
-
-	if (RecoveryInProgress() || !IsTransactionState() ||
-		IsParallelWorker() || !OidIsValid(MyDatabaseId) ||
-		MyBackendType != B_BACKEND)
-		return false;
-
-	initStringInfo(&payload);
-	appendStringInfo(&payload, "{\"enabled\": %s, ", enabled ? "true" : "false");
-	rog_json_text(&payload, "source", source);
-	appendStringInfoString(&payload, ", ");
-	rog_json_text(&payload, "reason", reason);
-	appendStringInfoString(&payload, ", ");
-	rog_json_time(&payload, "enabled_at", enabled_at);
-	appendStringInfoString(&payload, ", ");
-	rog_json_time(&payload, "expires_at", expires_at);
-	appendStringInfoChar(&payload, '}');
-
-	Async_Notify(ROG_NOTIFY_CHANNEL, payload.data);
-	return true;
-}
-
-/*
- * Announce the cluster-wide state (after rog_enable, rog_disable, expiry).
- * Returns false if no notification could be queued here.
- */
-bool
-rog_notify_state_change(void)
-{
-	RogClusterState state;
-
-	rog_get_cluster_state(&state);
-	if (state.enabled)
-		return rog_notify(true, "cluster", state.reason, state.enabled_at,
-						  state.expires_at);
-	return rog_notify(false, NULL, NULL, 0, 0);
-}
-
-/*
- * Announce a change of the current database's setting.  While the cluster
- * flag is on, that is what listeners must know about.
- */
-static void
-rog_notify_database_scope(bool on, const char *message)
-{
-	if (pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED)
-		(void) rog_notify_state_change();
-	else
-		(void) rog_notify(on, on ? "database" : NULL, message, 0, 0);
-}
 
 /*
  * rog_enable(reason text, drain_timeout interval, scope text,
@@ -349,7 +274,7 @@ rog_enable(PG_FUNCTION_ARGS)
 			 expires_at ? errhint("It lifts itself at %s.", timestamptz_to_str(expires_at)) : 0));
 	(void) rog_notify_state_change();
 
-	rog_mark_transaction_read_only();
+	rog_xact_read_only_after_enable();
 	rog_drain(cutoff, cutoff_time, timeout_ms);
 
 	lsn = rog_current_lsn();
@@ -437,7 +362,32 @@ rog_accepts_writes(PG_FUNCTION_ARGS)
 	rog_require_preload();
 	if (RecoveryInProgress() || DefaultXactReadOnly)
 		PG_RETURN_BOOL(false);
-	PG_RETURN_BOOL(!rog_read_only() || rog_session_exempt());
+	PG_RETURN_BOOL(!rog_mode_in_force() || rog_session_exempt());
+}
+
+/* The row type of rog_status() in the installed SQL version, checked. */
+static TupleDesc
+rog_status_tupdesc(FunctionCallInfo fcinfo)
+{
+	TupleDesc	tupdesc;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	if (tupdesc->natts != ROG_STATUS_COLS && tupdesc->natts != ROG_STATUS_COLS_1_1 &&
+		tupdesc->natts != ROG_STATUS_COLS_1_0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the installed readonly_guard SQL objects do not match the loaded library"),
+				 errhint("Run ALTER EXTENSION readonly_guard UPDATE.")));
+	return tupdesc;
+}
+
+/* Set column i of a rog_status() row. */
+static inline void
+rog_status_set(Datum *values, bool *nulls, int i, Datum value)
+{
+	values[i] = value;
+	nulls[i] = false;
 }
 
 /*
@@ -453,65 +403,38 @@ rog_status(PG_FUNCTION_ARGS)
 	const char *source;
 
 	rog_require_preload();
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	if (tupdesc->natts != ROG_STATUS_COLS && tupdesc->natts != ROG_STATUS_COLS_1_1 &&
-		tupdesc->natts != ROG_STATUS_COLS_1_0)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("the installed readonly_guard SQL objects do not match the loaded library"),
-				 errhint("Run ALTER EXTENSION readonly_guard UPDATE.")));
-
-	(void) rog_read_only();		/* notice changes and expiry first */
+	tupdesc = rog_status_tupdesc(fcinfo);
+	(void) rog_mode_in_force();		/* notice changes and expiry first */
 	rog_get_cluster_state(&state);
 	source = rog_status_source();
 	memset(nulls, true, sizeof(nulls));
 
-	values[0] = BoolGetDatum(source != NULL);
-	nulls[0] = false;
+	rog_status_set(values, nulls, 0, BoolGetDatum(source != NULL));
 	if (source)
-	{
-		values[1] = CStringGetTextDatum(source);
-		nulls[1] = false;
-	}
+		rog_status_set(values, nulls, 1, CStringGetTextDatum(source));
 	if (state.enabled ? state.reason != NULL :
 		(source != NULL && rog_session_message() != NULL))
-	{
-		values[2] = CStringGetTextDatum(state.enabled ? state.reason :
-										rog_session_message());
-		nulls[2] = false;
-	}
+		rog_status_set(values, nulls, 2,
+					   CStringGetTextDatum(state.enabled ? state.reason :
+										   rog_session_message()));
 	if (state.enabled)
 	{
-		values[3] = NameGetDatum(&state.enabled_by);
-		nulls[3] = false;
-		values[4] = TimestampTzGetDatum(state.enabled_at);
-		nulls[4] = false;
+		rog_status_set(values, nulls, 3, NameGetDatum(&state.enabled_by));
+		rog_status_set(values, nulls, 4, TimestampTzGetDatum(state.enabled_at));
 		if (!XLogRecPtrIsInvalid(state.lsn))
-		{
-			values[5] = LSNGetDatum(state.lsn);
-			nulls[5] = false;
-		}
+			rog_status_set(values, nulls, 5, LSNGetDatum(state.lsn));
 	}
-	values[6] = BoolGetDatum(state.draining);
-	nulls[6] = false;
-	values[7] = Int32GetDatum(rog_count_prepared_xacts());
-	nulls[7] = false;
+	rog_status_set(values, nulls, 6, BoolGetDatum(state.draining));
+	rog_status_set(values, nulls, 7, Int32GetDatum(rog_count_prepared_xacts()));
 	/* columns added in 1.1 */
 	if (state.expires_at != 0)
-	{
-		values[8] = TimestampTzGetDatum(state.expires_at);
-		nulls[8] = false;
-	}
-	values[9] = BoolGetDatum(rog_session_exempt());
-	nulls[9] = false;
+		rog_status_set(values, nulls, 8, TimestampTzGetDatum(state.expires_at));
+	rog_status_set(values, nulls, 9, BoolGetDatum(rog_session_exempt()));
 	/* columns added in 1.2: the flag's timeline, known since 1.2 */
 	if (state.enabled && state.set_tli != 0)
 	{
-		values[10] = Int32GetDatum((int32) state.set_tli);
-		nulls[10] = false;
-		values[11] = BoolGetDatum(state.before_promotion);
-		nulls[11] = false;
+		rog_status_set(values, nulls, 10, Int32GetDatum((int32) state.set_tli));
+		rog_status_set(values, nulls, 11, BoolGetDatum(state.before_promotion));
 	}
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
@@ -538,17 +461,19 @@ rog_stats(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Datum		values[ROG_STATS_COLS];
 	bool		nulls[ROG_STATS_COLS] = {0};
+	uint64		since_enabled[ROG_NUM_STAT_CLASSES];
+	uint64		total[ROG_NUM_STAT_CLASSES];
 	TimestampTz reset;
 	int			i;
 
 	rog_require_preload();
 	InitMaterializedSRF(fcinfo, 0);
-	reset = (TimestampTz) pg_atomic_read_u64(&rog_shared->stats_reset);
+	reset = rog_read_stats(since_enabled, total);
 	for (i = 0; i < ROG_NUM_STAT_CLASSES; i++)
 	{
 		values[0] = CStringGetTextDatum(rog_stat_class_names[i]);
-		values[1] = Int64GetDatum((int64) pg_atomic_read_u64(&rog_shared->refused_since_enabled[i]));
-		values[2] = Int64GetDatum((int64) pg_atomic_read_u64(&rog_shared->refused_total[i]));
+		values[1] = Int64GetDatum((int64) since_enabled[i]);
+		values[2] = Int64GetDatum((int64) total[i]);
 		values[3] = TimestampTzGetDatum(reset);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}

@@ -10,7 +10,7 @@
  * background worker does without the executor.  So the guarantee does not
  * rest on the hooks: every transaction that holds a transaction ID and
  * commits or prepares while the mode is in force is judged then, whatever
- * the hooks saw (guard.c, rog_judge_commit()).  This file answers the one
+ * the hooks saw (xact.c, rog_judge_commit()).  This file answers the one
  * question the judge asks, from what the transaction holds rather than from
  * flags that some earlier call could have set:
  *
@@ -75,7 +75,7 @@
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
-#include "readonly_guard.h"
+#include "guard_int.h"
 
 /*
  * The catalogs in which temporary objects are described, and so written by

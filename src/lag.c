@@ -51,7 +51,8 @@
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
-#include "readonly_guard.h"
+#include "functions.h"
+#include "state.h"
 
 PG_FUNCTION_INFO_V1(rog_follower_lag);
 PG_FUNCTION_INFO_V1(rog_wait_for_catchup);

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * readonly_guard.c
- *	  Module entry point: defines the GUCs and installs the hooks.
+ *	  Module entry point: defines the GUCs, installs the shared memory
+ *	  hooks and the guard's hooks, registers the worker.
  *
  * readonly_guard must be loaded through shared_preload_libraries, because it
  * needs shared memory for the cluster-wide flag.  When it is loaded any other
@@ -16,25 +17,34 @@
 
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
 #include "utils/guc.h"
 
-#include "readonly_guard.h"
+#include "drain.h"
+#include "guard.h"
+#include "settings.h"
+#include "state.h"
+#include "worker.h"
 
 PG_MODULE_MAGIC;
 
-/* GUC readonly_guard.enabled: read-only mode for the sessions it reaches */
-bool		rog_setting_enabled = false;
-
-/* GUC readonly_guard.message: shown when the setting makes a session read-only */
-char	   *rog_message = NULL;
-
-/* GUC readonly_guard.exempt_roles: members may write in read-only mode */
-char	   *rog_exempt_roles = NULL;
-
-/* GUC readonly_guard.allow_maintenance: VACUUM and friends in read-only mode */
-bool		rog_allow_maintenance = false;
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
 void		_PG_init(void);
+
+/*
+ * Assign hook of readonly_guard.enabled: the session settings take the
+ * value in, and the guard looks at the state again at its next check.
+ */
+static void
+rog_assign_enabled(bool newval, void *extra)
+{
+	rog_settings_assign_enabled(newval);
+	rog_recheck_words();
+}
 
 static void
 rog_define_gucs(void)
@@ -81,6 +91,34 @@ rog_define_gucs(void)
 	MarkGUCPrefixReserved("readonly_guard");
 }
 
+/* Shared memory: the cluster state and the drain's per-process slots. */
+static void
+rog_shmem_request(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	RequestAddinShmemSpace(rog_state_shmem_size());
+	RequestAddinShmemSpace(MAXALIGN(rog_drain_shmem_size()));
+	rog_state_shmem_request();
+}
+
+/*
+ * Attach to shared memory; the process that makes it (the postmaster, also
+ * at a crash restart) loads the state from the state file.
+ */
+static void
+rog_shmem_startup(void)
+{
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	if (rog_state_shmem_init())
+		rog_state_load();
+	rog_drain_shmem_init();
+	LWLockRelease(AddinShmemInitLock);
+}
+
 void
 _PG_init(void)
 {
@@ -89,7 +127,10 @@ _PG_init(void)
 	if (!process_shared_preload_libraries_in_progress)
 		return;
 
-	rog_install_shmem_hooks();
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = rog_shmem_request;
+	prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = rog_shmem_startup;
 	rog_install_hooks();
 	rog_register_worker();
 }

@@ -6,7 +6,7 @@
  * PostgreSQL applies ALTER DATABASE/ROLE ... SET only when a session
  * starts.  To make such a setting of readonly_guard.enabled reach sessions
  * that are already open, a transaction that changes one bumps a counter in
- * shared memory when it commits (see guard.c); every backend notices the
+ * shared memory when it commits (see xact.c); every backend notices the
  * change at its next statement, through the same state word the hot path
  * reads, and re-reads pg_db_role_setting for its database and session role.
  * The same happens after a change of the server's configuration (reload)
@@ -42,7 +42,17 @@
 #include "utils/varlena.h"
 #include "utils/snapmgr.h"
 
-#include "readonly_guard.h"
+#include "settings.h"
+#include "state.h"
+
+/* GUC readonly_guard.enabled: read-only mode for the sessions it reaches */
+bool		rog_setting_enabled = false;
+
+/* GUC readonly_guard.message: shown when the setting makes a session read-only */
+char	   *rog_message = NULL;
+
+/* GUC readonly_guard.exempt_roles: members may write in read-only mode */
+char	   *rog_exempt_roles = NULL;
 
 /* the GUCs' own records, to learn where their current values came from */
 static struct config_generic *rog_guc_record = NULL;
@@ -56,9 +66,6 @@ static const char *catalog_source = NULL;
 static char *catalog_message = NULL;	/* in TopMemoryContext; NULL if none */
 static uint32 seen_settings_generation = 0;
 
-/* the value the postmaster has: postgresql.conf, ALTER SYSTEM, -c */
-static bool postmaster_value = false;
-
 /* result: is this session read-only through the setting, and why */
 bool		rog_session_read_only = false;
 static const char *session_source = NULL;
@@ -70,12 +77,7 @@ rog_find_guc_record(void)
 	int			n;
 	int			i;
 
-#if PG_VERSION_NUM >= 160000
-	vars = get_guc_variables(&n);
-#else
-	vars = get_guc_variables();
-	n = GetNumConfigOptions();
-#endif
+	vars = ROG_GET_GUC_VARIABLES(&n);
 	for (i = 0; i < n; i++)
 	{
 		if (strcmp(vars[i]->name, "readonly_guard.enabled") == 0)
@@ -86,36 +88,16 @@ rog_find_guc_record(void)
 }
 
 /*
- * Assign hook of readonly_guard.enabled.  In the postmaster the value is the
- * configuration file's; in a backend any change makes the next check
- * recompute (by spoiling the remembered state word).
+ * readonly_guard.enabled was assigned.  In the postmaster the value is the
+ * configuration file's, which shared memory keeps for the sessions that
+ * fall back to it.  (The entry module's assign hook also makes the guard
+ * look again at its next check.)
  */
 void
-rog_assign_enabled(bool newval, void *extra)
+rog_settings_assign_enabled(bool newval)
 {
 	if (!IsUnderPostmaster)
-	{
-		postmaster_value = newval;
-		if (rog_shared)
-		{
-			/*
-			 * Sessions whose value came from a database or role setting that
-			 * has since been removed fall back to this one: count a change
-			 * so that they recompute at their next statement.
-			 */
-			pg_atomic_write_u32(&rog_shared->postmaster_enabled, newval ? 1 : 0);
-			pg_atomic_fetch_add_u32(&rog_shared->word, ROG_WORD_CHANGE);
-		}
-	}
-	rog_seen_word = rog_shared ? ~pg_atomic_read_u32(&rog_shared->word) : ~0u;
-	rog_spoil_quiet_word();
-}
-
-/* Call from the shared memory startup hook. */
-void
-rog_publish_postmaster_value(void)
-{
-	pg_atomic_write_u32(&rog_shared->postmaster_enabled, postmaster_value ? 1 : 0);
+		rog_state_set_postmaster_enabled(newval);
 }
 
 /* The value of setting name in one setconfig array, or NULL. */
@@ -293,8 +275,7 @@ rog_compute_session_read_only(void)
 	else if (source >= PGC_S_GLOBAL)
 	{
 		/* the catalog entry this value came from is gone */
-		rog_session_read_only =
-			pg_atomic_read_u32(&rog_shared->postmaster_enabled) != 0;
+		rog_session_read_only = rog_state_postmaster_enabled();
 		session_source = "setting";
 	}
 	else
@@ -311,7 +292,7 @@ rog_compute_session_read_only(void)
 bool
 rog_refresh_session(void)
 {
-	uint32		generation = pg_atomic_read_u32(&rog_shared->settings_generation);
+	uint32		generation = rog_state_settings_generation();
 
 	if (generation != seen_settings_generation)
 	{

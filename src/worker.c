@@ -6,7 +6,7 @@
  * A background worker that needs no database.  It starts with the
  * postmaster, after the logging collector, and
  *	  - logs the start-up reports that the shared memory startup hook could
- *		not log into the server log yet (state.c);
+ *		not log into the server log yet (startup.c);
  *	  - on a server in recovery, waits for the end of recovery (a promotion)
  *		and then applies the flag's timeline rule at once
  *		(rog_check_flag_timeline()), so that its WARNING is in the log at the
@@ -29,7 +29,8 @@
 #include "storage/latch.h"
 #include "tcop/tcopprot.h"
 
-#include "readonly_guard.h"
+#include "state.h"
+#include "worker.h"
 
 /* how often the worker looks for the end of recovery */
 #define ROG_WORKER_POLL_MS		200
@@ -76,6 +77,6 @@ rog_worker_main(Datum main_arg)
 
 	rog_log_startup_reports();
 	rog_wait_for_end_of_recovery();
-	rog_notice_promotion();
+	rog_state_notice_promotion();
 	proc_exit(0);
 }

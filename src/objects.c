@@ -1,0 +1,161 @@
+/*-------------------------------------------------------------------------
+ *
+ * objects.c
+ *	  Is a catalog object temporary, and does a permanent one depend on it?
+ *
+ * DDL on temporary objects is allowed under read-only mode; these answer,
+ * for any object address, whether it is such an object: in a temporary
+ * schema, or belonging (by an automatic or internal dependency) to an
+ * object that is.  Catalogs are read with SnapshotSelf where an object the
+ * current command just created must be found.
+ *
+ * Copyright (c) 2026, readonly_guard developers
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/dependency.h"
+#include "catalog/indexing.h"
+#include "catalog/namespace.h"
+#include "catalog/objectaddress.h"
+#include "catalog/pg_depend.h"
+#include "catalog/pg_namespace.h"
+#include "utils/fmgroids.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "guard_int.h"
+
+/* how far rog_object_is_temp() follows an object's owners */
+#define ROG_OWNER_DEPTH		3
+
+/* a test of one pg_depend row, for rog_depend_any() */
+typedef bool (*RogDependTest) (Form_pg_depend dep, Oid classId, Oid objectId,
+							   int depth);
+
+/*
+ * The schema of an object, InvalidOid if its class has none.  Read with
+ * SnapshotSelf, so that an object the current command just created is
+ * found too.
+ */
+Oid
+rog_object_namespace(Oid classId, Oid objectId)
+{
+	AttrNumber	nspattr;
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			namespace = InvalidOid;
+
+	if (!is_objectclass_supported(classId) ||
+		(nspattr = get_object_attnum_namespace(classId)) == InvalidAttrNumber)
+		return InvalidOid;
+	rel = table_open(classId, AccessShareLock);
+	ScanKeyInit(&key, get_object_attnum_oid(classId), BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(objectId));
+	scan = systable_beginscan(rel, get_object_oid_index(classId), true,
+							  SnapshotSelf, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+	{
+		bool		isnull;
+		Datum		datum = heap_getattr(tup, nspattr, RelationGetDescr(rel), &isnull);
+
+		if (!isnull)
+			namespace = DatumGetObjectId(datum);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return namespace;
+}
+
+/*
+ * Does test pass for any pg_depend row of the object: a row where it is the
+ * dependent object (dependents false), or one where it is referenced
+ * (dependents true)?
+ */
+static bool
+rog_depend_any(Oid classId, Oid objectId, bool dependents, Snapshot snapshot,
+			   RogDependTest test, int depth)
+{
+	Relation	depRel;
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	tup;
+	bool		found = false;
+
+	depRel = table_open(DependRelationId, AccessShareLock);
+	ScanKeyInit(&key[0], dependents ? Anum_pg_depend_refclassid : Anum_pg_depend_classid,
+				BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(classId));
+	ScanKeyInit(&key[1], dependents ? Anum_pg_depend_refobjid : Anum_pg_depend_objid,
+				BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(objectId));
+	scan = systable_beginscan(depRel,
+							  dependents ? DependReferenceIndexId : DependDependerIndexId,
+							  true, snapshot, 2, key);
+	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
+		found = test((Form_pg_depend) GETSTRUCT(tup), classId, objectId, depth);
+	systable_endscan(scan);
+	table_close(depRel, AccessShareLock);
+	return found;
+}
+
+static bool rog_object_is_temp_depth(Oid classId, Oid objectId, int depth);
+
+/* Is the object this row says the dependent belongs to temporary? */
+static bool
+rog_owned_by_temp(Form_pg_depend dep, Oid classId, Oid objectId, int depth)
+{
+	return (dep->deptype == DEPENDENCY_AUTO || dep->deptype == DEPENDENCY_INTERNAL) &&
+		rog_object_is_temp_depth(dep->refclassid, dep->refobjid, depth - 1);
+}
+
+/*
+ * Is the object temporary: in a temporary schema (this session's, or one
+ * left by an earlier session that PostgreSQL is clearing), or, for an
+ * object without a schema of its own (trigger, policy, rule, column
+ * default, cast of a range type...), belonging to one that is?  depth
+ * bounds the chain of owners followed.
+ */
+static bool
+rog_object_is_temp_depth(Oid classId, Oid objectId, int depth)
+{
+	Oid			namespace;
+
+	if (classId == NamespaceRelationId)
+		return isAnyTempNamespace(objectId);
+	namespace = rog_object_namespace(classId, objectId);
+	if (OidIsValid(namespace))
+		return isAnyTempNamespace(namespace);
+	return depth > 0 &&
+		rog_depend_any(classId, objectId, false, SnapshotSelf, rog_owned_by_temp, depth);
+}
+
+bool
+rog_object_is_temp(Oid classId, Oid objectId)
+{
+	return rog_object_is_temp_depth(classId, objectId, ROG_OWNER_DEPTH);
+}
+
+/* Is the dependent object of this row another one, and not temporary? */
+static bool
+rog_permanent_dependent(Form_pg_depend dep, Oid classId, Oid objectId, int depth)
+{
+	return !(dep->classid == classId && dep->objid == objectId) &&
+		!rog_object_is_temp(dep->classid, dep->objid);
+}
+
+/*
+ * Does an object that is not temporary depend on this one?  Changing it
+ * would change what that object shows (a permanent table's column of a
+ * temporary type, a default calling a temporary function).
+ */
+bool
+rog_object_has_permanent_dependents(Oid classId, Oid objectId)
+{
+	return rog_depend_any(classId, objectId, true, NULL, rog_permanent_dependent, 0);
+}
