@@ -530,10 +530,10 @@ rog_await_signalled(TimestampTz cutoff_time, int **pids)
 
 /*
  * The drain is over: statements from before the mode that still run are
- * canceled (the session stays; the error says why, rog_explain_drain_cancel()),
- * and the backends of those a cancel does not stop within
- * ROG_CANCEL_GRACE_MS are ended.  Transactions from before that only hold
- * an XID are left alone: what they wrote can no longer commit.
+ * canceled (the session stays; the error says why:
+ * rog_explain_drain_signal()), and the backends of those a cancel does not
+ * stop within ROG_CANCEL_GRACE_MS are ended.  Transactions from before that
+ * only hold an XID are left alone: what they wrote can no longer commit.
  */
 static void
 rog_end_statements(TimestampTz cutoff_time)
