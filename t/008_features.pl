@@ -11,11 +11,13 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(sleep);
 
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use RogTest;
+
 my $node = PostgreSQL::Test::Cluster->new('features');
 $node->init;
-$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'readonly_guard'
-});
+append_server_conf($node);
 $node->start;
 
 $node->safe_psql('postgres', 'CREATE EXTENSION readonly_guard');
