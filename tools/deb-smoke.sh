@@ -3,11 +3,12 @@
 #     tools/deb-smoke.sh
 # For PostgreSQL $ROG_PG (default: tools/pg-version.sh, 15 on Debian 12).
 # Builds postgresql-N-readonly-guard with tools/build-deb.sh, installs it
-# system-wide, then on a throwaway cluster (pg_virtualenv) with the settings of
-# test-server.conf (the library preloaded) checks: CREATE EXTENSION, rog_version() = the package's upstream
-# version, rog_enable() refuses an INSERT into a permanent table with SQLSTATE
-# 25006, and after rog_disable() the INSERT works.  Any failure exits
-# non-zero; the last line is "deb smoke: ok".
+# system-wide, then on a throwaway cluster (pg_virtualenv) with the settings
+# of test-server.conf (the library preloaded) checks: CREATE EXTENSION,
+# rog_version() = the package's upstream version, rog_enable() refuses an
+# INSERT into a permanent table with SQLSTATE 25006, and after rog_disable()
+# the INSERT works.  Any failure exits non-zero; the last line is
+# "deb smoke: ok".
 # The package is left installed: its files are the ones `make install` puts
 # in place (a later `make install` overwrites them, and that is fine).
 set -eu
