@@ -25,7 +25,13 @@ DATA = readonly_guard--1.0.sql readonly_guard--1.1.sql readonly_guard--1.2.sql \
 	readonly_guard--1.0--1.1.sql readonly_guard--1.1--1.2.sql
 PGFILEDESC = "readonly_guard - enforced cluster read-only mode"
 
-REGRESS = setup upgrade blocked allowed escape errors features bypass fuzz infinite settled readonly_cause promise
+# pg_regress runs these in this order, which is the order of their names:
+# 00_setup creates the extension and the fixtures that 01 to 05 share (in
+# this order; 05_errors drops them again); 10 and later need only the
+# extension and bring their own fixtures (README "Adding a test").
+REGRESS = 00_setup 01_upgrade 02_blocked 03_allowed 04_escape 05_errors \
+	10_mode_options 11_bypass 12_fuzz 13_infinite 14_settled \
+	15_readonly_cause 16_promise
 
 ISOLATION = drain_commit drain_timeout drain_zero commit_after prepared_stmt twophase concurrent_enable db_setting notify settled_change inflight
 ISOLATION_OPTS = --load-extension=readonly_guard
@@ -42,7 +48,7 @@ include $(PGXS)
 
 # tests of functions that exist only from some version on
 ifeq ($(shell test $(MAJORVERSION) -ge 18 && echo yes),yes)
-REGRESS += writers_18
+REGRESS += 17_writers_18
 endif
 
 # every module includes the headers of the modules it uses

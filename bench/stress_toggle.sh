@@ -8,9 +8,9 @@
 # then checks every row version in the pgbench tables: none may have
 # committed between a rog_enable() return and the next rog_disable() call.
 #
-# Run as the postgres OS user against a throwaway cluster, e.g.:
-#   pg_virtualenv -o shared_preload_libraries=readonly_guard \
-#       -o track_commit_timestamp=on bench/stress_toggle.sh
+# Run as the postgres OS user against a throwaway cluster with the settings
+# of test-server.conf (track_commit_timestamp among them), e.g.:
+#   pg_virtualenv $(sh tools/server-conf.sh) bench/stress_toggle.sh
 # It prints toggles, rows checked and violations; it exits 1 on violations.
 set -eu
 TOGGLES=${TOGGLES:-200}

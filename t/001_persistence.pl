@@ -7,10 +7,14 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use RogTest;
+
 my $node = PostgreSQL::Test::Cluster->new('persistence');
 $node->init;
+append_server_conf($node);
 $node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'readonly_guard'
 restart_after_crash = on
 });
 $node->start;

@@ -1,6 +1,6 @@
 # The fast-path function-call protocol (libpq PQfn) bypasses the executor and
 # utility hooks; read-only mode must refuse nextval() and lo_creat() called
-# that way too.  The calls are made by test/fastpath.py (python3 + ctypes).
+# that way too.  The calls are made by t/helpers/fastpath.py (python3 + ctypes).
 use strict;
 use warnings;
 
@@ -10,13 +10,16 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $topdir = $ENV{TESTDIR} || File::Spec->rel2abs(dirname(__FILE__) . '/..');
-my $helper = "$topdir/test/fastpath.py";
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use RogTest;
+
+my $helper = File::Spec->rel2abs(dirname(__FILE__) . '/helpers/fastpath.py');
 ok(-f $helper, "helper $helper exists");
 
 my $node = PostgreSQL::Test::Cluster->new('fastpath');
 $node->init;
-$node->append_conf('postgresql.conf', "shared_preload_libraries = 'readonly_guard'\n");
+append_server_conf($node);
 $node->start;
 
 $node->safe_psql('postgres', 'CREATE EXTENSION readonly_guard');

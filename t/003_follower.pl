@@ -14,6 +14,10 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time usleep);
 
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use RogTest;
+
 my $lag_columns =
 	'OUT application_name text, OUT client_addr inet, OUT state text, '
   . 'OUT sync_state text, OUT sent_lsn pg_lsn, OUT write_lsn pg_lsn, '
@@ -23,8 +27,8 @@ my $lag_columns =
 # ---- a primary, a logical slot, a streaming standby ----
 my $primary = PostgreSQL::Test::Cluster->new('primary');
 $primary->init(allows_streaming => 'logical');
+append_server_conf($primary);
 $primary->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'readonly_guard'
 max_connections = 20
 });
 $primary->start;
@@ -308,6 +312,7 @@ COMMIT;
 };
 
 # ---- not preloaded: both functions refuse with 55000 ----
+# (no append_server_conf(): this node must not preload the library)
 my $plain = PostgreSQL::Test::Cluster->new('plain');
 $plain->init;
 $plain->start;

@@ -18,6 +18,10 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use RogTest;
+
 my $detail_setting = qr/DETAIL:  Read-only mode of readonly_guard is on for this session/;
 my $detail_database =
   qr/DETAIL:  Read-only mode of readonly_guard is on for this session because readonly_guard.enabled is set for this database\./;
@@ -113,7 +117,7 @@ sub reload_and_wait
 # ---- one node, three databases ----
 my $node = PostgreSQL::Test::Cluster->new('settings');
 $node->init;
-$node->append_conf('postgresql.conf', "shared_preload_libraries = 'readonly_guard'\n");
+append_server_conf($node);
 $node->start;
 
 $node->safe_psql('postgres', 'CREATE DATABASE d');
@@ -368,7 +372,7 @@ $node->stop;
 
 my $primary = PostgreSQL::Test::Cluster->new('primary');
 $primary->init(allows_streaming => 1);
-$primary->append_conf('postgresql.conf', "shared_preload_libraries = 'readonly_guard'\n");
+append_server_conf($primary);
 $primary->start;
 $primary->safe_psql('postgres', 'CREATE DATABASE d');
 foreach my $db (qw(postgres d))
@@ -378,7 +382,7 @@ foreach my $db (qw(postgres d))
 $primary->backup('for_standby');
 my $standby = PostgreSQL::Test::Cluster->new('standby');
 $standby->init_from_backup($primary, 'for_standby', has_streaming => 1);
-$standby->append_conf('postgresql.conf', "shared_preload_libraries = 'readonly_guard'\n");
+append_server_conf($standby);
 $standby->start;
 $primary->wait_for_catchup('standby');
 is($standby->safe_psql('postgres', 'SHOW shared_preload_libraries'), 'readonly_guard',

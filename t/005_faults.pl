@@ -34,10 +34,14 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(usleep);
 
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use RogTest;
+
 my $node = PostgreSQL::Test::Cluster->new('faults');
 $node->init(extra => [ '--encoding=UTF8', '--locale=C' ]);
+append_server_conf($node);
 $node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'readonly_guard'
 restart_after_crash = on
 });
 $node->start;

@@ -10,8 +10,8 @@
 #    aborts a pgbench client), no call is still running afterwards, nothing
 #    is left draining, and the log has no "deadlock detected";
 #  - the drain guarantee under concurrency: no committed row version has a
-#    commit timestamp (track_commit_timestamp = on) strictly inside a
-#    read-only window.
+#    commit timestamp (track_commit_timestamp = on, from test-server.conf)
+#    strictly inside a read-only window.
 #
 # Read-only windows.  Every call records, server-side, clock_timestamp()
 # just before it starts (s) and just after it returns (e), with RAISE LOG
@@ -35,6 +35,10 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time);
 
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use RogTest;
+
 my $duration = 60;       # seconds of toggling
 my $togglers = 50;
 my $writers = 4;
@@ -42,9 +46,8 @@ my $bound = 60;          # seconds the togglers may take beyond $duration
 
 my $node = PostgreSQL::Test::Cluster->new('concurrency');
 $node->init;
+append_server_conf($node);
 $node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'readonly_guard'
-track_commit_timestamp = on
 max_connections = 100
 shared_buffers = 32MB
 log_statement = none

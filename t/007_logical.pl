@@ -28,15 +28,19 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(usleep);
 
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use RogTest;
+
 my $publisher = PostgreSQL::Test::Cluster->new('publisher');
 $publisher->init(allows_streaming => 'logical');
-$publisher->append_conf('postgresql.conf', "shared_preload_libraries = 'readonly_guard'\n");
+append_server_conf($publisher);
 $publisher->start;
 
 my $subscriber = PostgreSQL::Test::Cluster->new('subscriber');
 $subscriber->init;
+append_server_conf($subscriber);
 $subscriber->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'readonly_guard'
 max_connections = 20
 wal_retrieve_retry_interval = '500ms'
 log_error_verbosity = verbose

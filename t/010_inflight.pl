@@ -24,12 +24,13 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(usleep);
 
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use RogTest;
+
 my $node = PostgreSQL::Test::Cluster->new('inflight');
 $node->init;
-$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'readonly_guard'
-track_commit_timestamp = on
-});
+append_server_conf($node);
 $node->start;
 $node->safe_psql('postgres', q{
 CREATE EXTENSION readonly_guard;

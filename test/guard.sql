@@ -1,5 +1,11 @@
 -- pgTAP: what read-only mode refuses (SQLSTATE 25006) and what keeps working.
 --
+-- A digest of the statement-class matrix, whose home is sql/02_blocked.sql
+-- and sql/03_allowed.sql (every statement, as a superuser and as an ordinary
+-- role, with the whole error checked): here one throws_ok/lives_ok per
+-- class, as part of the API contract that the pgTAP files state.  A new
+-- class goes there first, and here only if it belongs to that contract.
+--
 -- The permanent objects the statements aim at are created before read-only
 -- mode is turned on, in schema rog_pgtap, and dropped at the end.
 -- rog_enable() refuses to run in a transaction that holds a transaction ID,

@@ -3,11 +3,12 @@
 #     tools/deb-smoke.sh
 # For PostgreSQL $ROG_PG (default: tools/pg-version.sh, 15 on Debian 12).
 # Builds postgresql-N-readonly-guard with tools/build-deb.sh, installs it
-# system-wide, then on a throwaway cluster (pg_virtualenv) that preloads the
-# library checks: CREATE EXTENSION, rog_version() = the package's upstream
-# version, rog_enable() refuses an INSERT into a permanent table with SQLSTATE
-# 25006, and after rog_disable() the INSERT works.  Any failure exits
-# non-zero; the last line is "deb smoke: ok".
+# system-wide, then on a throwaway cluster (pg_virtualenv) with the settings
+# of test-server.conf (the library preloaded) checks: CREATE EXTENSION,
+# rog_version() = the package's upstream version, rog_enable() refuses an
+# INSERT into a permanent table with SQLSTATE 25006, and after rog_disable()
+# the INSERT works.  Any failure exits non-zero; the last line is
+# "deb smoke: ok".
 # The package is left installed: its files are the ones `make install` puts
 # in place (a later `make install` overwrites them, and that is fine).
 set -eu
@@ -57,7 +58,7 @@ for f in /usr/lib/postgresql/$pg/lib/readonly_guard.so \
 	}
 done
 
-echo "=== deb smoke: throwaway cluster with shared_preload_libraries = readonly_guard"
+echo "=== deb smoke: throwaway cluster with the settings of test-server.conf"
 cat >"$sql" <<'EOF'
 \set ON_ERROR_STOP 1
 -- fail the script (psql exits 3) unless cond is true
@@ -97,7 +98,9 @@ INSERT INTO deb_smoke VALUES (1);
 SELECT pg_temp.smoke_assert(count(*) = 1, 'INSERT works after rog_disable()') FROM deb_smoke;
 EOF
 chmod 644 "$sql"
+# the server settings of the tests (test-server.conf: the library preloaded)
+opts=$(sh "$top/tools/server-conf.sh")
 cd /tmp
-runuser -u postgres -- pg_virtualenv -v "$pg" -o shared_preload_libraries=readonly_guard \
+runuser -u postgres -- pg_virtualenv -v "$pg" $opts \
 	psql -X -At -v upstream="$upstream" -f "$sql"
 echo "deb smoke: ok"

@@ -8,6 +8,8 @@ pg=$(sh "$top/tools/pg-version.sh")
 PG_CONFIG=/usr/lib/postgresql/$pg/bin/pg_config "$top/tools/build-install.sh"
 cp "$top/tools/demo.sql" /tmp/readonly_guard-demo.sql
 chmod 644 /tmp/readonly_guard-demo.sql
+# the server settings of the tests (test-server.conf)
+opts=$(sh "$top/tools/server-conf.sh")
 cd /tmp
-runuser -u postgres -- pg_virtualenv -v "$pg" -o shared_preload_libraries=readonly_guard \
+runuser -u postgres -- pg_virtualenv -v "$pg" $opts \
 	psql -X -e -f /tmp/readonly_guard-demo.sql

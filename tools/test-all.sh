@@ -64,16 +64,12 @@ cp -a "$top/." "$work/"
 chown -R postgres "$work"
 cd "$work"
 status=0
-# ssl=off: a snakeoil certificate (ssl-cert) would turn SSL on, and a
-# connection ended by the server reads differently over SSL
+# the server settings of test-server.conf (the TAP tests read the same file)
+opts=$(sh tools/server-conf.sh)
 runuser -u postgres -- env ROG_SUMMARY="$work/summary" PG_CONFIG="$PG_CONFIG" \
 	ROG_SUITES="${ROG_SUITES:-pg_regress isolation TAP pgTAP $host_tests}" \
 	ROG_KEEP_RESULTS="${ROG_KEEP_RESULTS:-}" \
-	PGSSLMODE=disable pg_virtualenv -v "$pg" \
-	-o shared_preload_libraries=readonly_guard \
-	-o max_prepared_transactions=10 \
-	-o track_commit_timestamp=on \
-	-o ssl=off \
+	PGSSLMODE=disable pg_virtualenv -v "$pg" $opts \
 	sh tools/run-suites.sh || status=$?
 # the summary comes last, after pg_virtualenv's own output
 cat "$work/summary" 2>/dev/null || echo "0 passed, 1 failed"

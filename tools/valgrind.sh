@@ -12,9 +12,8 @@
 # does, with PostgreSQL's suppression file plus the same cases as they look
 # on Debian's stripped binary (tools/valgrind.supp):
 #   - a throwaway cluster is made by initdb (not under valgrind) in a private
-#     directory under /tmp, listening only on a Unix socket there, with
-#     shared_preload_libraries=readonly_guard, max_prepared_transactions=10,
-#     track_commit_timestamp=on (the settings tools/test-all.sh uses);
+#     directory under /tmp, listening only on a Unix socket there, with the
+#     settings of test-server.conf (the ones every harness uses);
 #   - a private bin directory holds symlinks to the real binaries, except
 #     postgres, a script that execs the real one under valgrind, and pg_ctl,
 #     a script that runs the real pg_ctl with -p pointing at that postgres;
@@ -109,13 +108,11 @@ cat >>"$data/postgresql.conf" <<EOF
 listen_addresses = ''
 unix_socket_directories = '$work'
 port = 5432
-shared_preload_libraries = 'readonly_guard'
-max_prepared_transactions = 10
-track_commit_timestamp = on
 huge_pages = off
 fsync = off
 log_line_prefix = '%m [%p] '
 EOF
+cat "$src/test-server.conf" >>"$data/postgresql.conf"
 export PGHOST="$work" PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
 echo "=== starting the cluster under valgrind ($work)"
 "$work/bin/pg_ctl" -D "$data" -l "$work/server.log" \

@@ -182,6 +182,9 @@ ok( poll(
 	'etcd answers on 127.0.0.1');
 
 # ---- Patroni ----
+# Patroni writes postgresql.conf itself, from the parameters below: this test
+# sets the one setting of test-server.conf it needs (the library preloaded)
+# there, not through RogTest::append_server_conf().
 sub write_config
 {
 	my ($n) = @_;

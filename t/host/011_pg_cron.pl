@@ -31,6 +31,10 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(usleep);
 
+use FindBin;
+use lib "$FindBin::RealBin/../lib";
+use RogTest;
+
 my %node;
 for my $name ('unpaused', 'paused')
 {
@@ -51,6 +55,8 @@ for my $name ('unpaused', 'paused')
 	my $node = $node{$name};
 	$node->init;
 	my $host = $node->host;
+	# test-server.conf, then pg_cron preloaded too: this later line wins
+	append_server_conf($node);
 	$node->append_conf('postgresql.conf', qq{
 shared_preload_libraries = 'pg_cron,readonly_guard'
 cron.database_name = 'postgres'
