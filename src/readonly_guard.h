@@ -3,24 +3,28 @@
  * readonly_guard.h
  *	  What every module of readonly_guard shares, and the module map.
  *
- * Module map.  A module calls and includes only modules of its own layer
- * or below (core's hooks and callbacks call in from above, of course).
+ * Module map, from the top layer down.  A file calls and includes only files
+ * of its own layer or below, with no cycle (core's hooks and callbacks call
+ * in from above, of course); tools/check-layers.py reads this map and
+ * checks it.
  *
  *	entry		readonly_guard.c	_PG_init: GUCs, shared memory hooks, the
  *									other hooks, the worker; wires the
  *									modules together
  *
- *	SQL API		functions.c		rog_enable(), rog_disable(), rog_status(),
- *									rog_stats() ... (functions.h)
+ *	SQL-API		functions.c		rog_enable(), rog_disable(), rog_status(),
+ *				functions.h		rog_stats() ...
  *				lag.c			rog_follower_lag(), rog_wait_for_catchup()
  *
- *	guard		guard.c			the hooks and their installation (guard.h)
+ *	guard		guard.c			the hooks and their installation; guard.h
+ *								is what the layers above may call
+ *				guard.h
  *				guard_int.h		the guard's private header: the
  *								per-statement check and its caches, the
  *								transaction's flags (read this first)
- *				mode.c			is the mode in force for this backend; what
- *								a change of the state means for it
- *				xact.c			per-transaction state, transaction
+ *				xact.c			the backend's view of the mode (the copies
+ *								of the state word), the transaction's flags
+ *								and read-only mark, the transaction
  *								callbacks, the commit judge
  *				report.c		the refusal: error, detail, hint; the
  *								explanation of core's own refusals
@@ -30,19 +34,24 @@
  *				judge.c			what a transaction changed, from the locks
  *								and files it holds
  *
- *	cluster		drain.c			the drain of rog_enable() (drain.h)
- *	operations	settings.c		readonly_guard.enabled from ALTER
- *								DATABASE/ROLE, live (settings.h)
- *				notify.c		NOTIFY readonly_guard (notify.h)
+ *	cluster		drain.c			the drain of rog_enable()
+ *				drain.h
+ *				settings.c		readonly_guard.enabled from ALTER
+ *				settings.h		DATABASE/ROLE, live; exempt roles
+ *				notify.c		NOTIFY readonly_guard
+ *				notify.h
  *				worker.c		background worker: start-up reports,
- *								promotion (worker.h)
+ *				worker.h		promotion
  *
  *	state		startup.c		the state at start-up and after a promotion
  *				state.c			shared memory: the state word, the cluster
- *								flag, its changes, counters (state.h)
+ *				state.h			flag, its changes, counters; the struct is
+ *				state_int.h		private to state.c and startup.c
  *				statefile.c		the state file: format, durable write, read
+ *				statefile.h
  *
- *	common		readonly_guard.h, compat.h (every version difference)
+ *	common		readonly_guard.h	this map, what every module shares
+ *				compat.h		every difference between PostgreSQL versions
  *
  * Where a change goes: a new writer function, writers.c; a new utility
  * statement, classify.c (rog_classify_utility()); a new SQL function,

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Check the shape of src/ against the module map in src/readonly_guard.h.
+"""Check the shape of src/ against the module map in src/readonly_guard.h
+(read from that comment: a layer per group, from the top layer down).
 
   - a module includes and calls only modules of its own layer or below;
   - private headers are included only by their own modules;
@@ -16,20 +17,6 @@ import sys
 MAX_FILE_LINES = 700
 MAX_FUNC_LINES = 60
 
-# layer of each file, from the bottom (keep in step with the module map)
-LAYERS = {
-    'common': (0, ['readonly_guard.h', 'compat.h']),
-    'state': (1, ['statefile.h', 'statefile.c', 'state.h', 'state_int.h',
-                  'state.c', 'startup.c']),
-    'cluster': (2, ['settings.h', 'settings.c', 'drain.h', 'drain.c',
-                    'notify.h', 'notify.c', 'worker.h', 'worker.c']),
-    'guard': (3, ['guard.h', 'guard_int.h', 'judge.c', 'objects.c',
-                  'writers.c', 'classify.c', 'report.c', 'xact.c',
-                  'guard.c']),
-    'sql': (4, ['functions.h', 'functions.c', 'lag.c']),
-    'entry': (5, ['readonly_guard.c']),
-}
-
 # private headers and the files that may include them
 PRIVATE = {
     'state_int.h': {'state.c', 'startup.c'},
@@ -39,11 +26,31 @@ PRIVATE = {
 }
 
 layer_of = {}
-for name, (level, files) in LAYERS.items():
-    for f in files:
-        layer_of[f] = (level, name)
-
 problems = []
+
+
+def read_map(header):
+    """The module map of readonly_guard.h: {file: (level, layer)}, level 0
+    for the bottom layer.  A line whose first column names a layer starts
+    it; every file name (x.c, x.h) in the first two columns of its lines
+    belongs to it."""
+    text = open(header).read()
+    start = text.index('Module map')
+    end = text.index('Where a change goes')
+    layers = []
+    for line in text[start:end].split('\n'):
+        m = re.match(r'^ \*\t([A-Za-z-]*)\t+(\w+\.[ch])\b', line)
+        if not m:
+            continue
+        if m.group(1):
+            layers.append((m.group(1), []))
+        if layers:
+            layers[-1][1].append(m.group(2))
+    out = {}
+    for i, (name, files) in enumerate(reversed(layers)):
+        for f in files:
+            out[f] = (i, name)
+    return out
 
 
 def strip(text):
@@ -77,13 +84,16 @@ def functions(text):
 def main():
     src = sys.argv[1] if len(sys.argv) > 1 else \
         os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'src')
+    layer_of.update(read_map(os.path.join(src, 'readonly_guard.h')))
+    if not layer_of:
+        problems.append('no module map found in readonly_guard.h')
     files = sorted(f for f in os.listdir(src) if f.endswith(('.c', '.h')))
     text = {f: open(os.path.join(src, f)).read() for f in files}
     code = {f: strip(t) for f, t in text.items()}
 
     for f in files:
         if f not in layer_of:
-            problems.append(f'{f}: not in the module map (tools/check-layers.py LAYERS)')
+            problems.append(f'{f}: not in the module map of readonly_guard.h')
     for f in layer_of:
         if f not in text:
             problems.append(f'{f}: in the module map but not in {src}')
