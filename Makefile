@@ -38,8 +38,13 @@ ISOLATION_OPTS = --load-extension=readonly_guard
 
 TAP_TESTS = 1
 
-# the version the C code reports (rog_version()) is the control file's
-ROG_VERSION := $(shell sed -n "s/^default_version *= *'\\(.*\\)'/\\1/p" readonly_guard.control)
+# the version the C code reports (rog_version()) is the control file's,
+# found next to this Makefile (also in a VPATH build)
+ROG_CONTROL := $(dir $(firstword $(MAKEFILE_LIST)))readonly_guard.control
+ROG_VERSION := $(shell sed -n "s/^default_version *= *'\\(.*\\)'/\\1/p" $(ROG_CONTROL))
+ifeq ($(ROG_VERSION),)
+$(error no default_version in $(ROG_CONTROL))
+endif
 PG_CPPFLAGS += -DROG_VERSION='"$(ROG_VERSION)"'
 
 PG_CONFIG ?= pg_config
@@ -52,4 +57,4 @@ REGRESS += 17_writers_18
 endif
 
 # every module includes the headers of the modules it uses
-$(OBJS): $(wildcard src/*.h) readonly_guard.control
+$(OBJS): $(wildcard src/*.h) $(ROG_CONTROL)

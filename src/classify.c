@@ -45,7 +45,7 @@ rog_is_guard_setting(VariableSetStmt *setstmt)
  * It is no readonly_guard setting statement (it may not run while the mode
  * is on) but sessions must learn of it when it commits.
  */
-bool
+static bool
 rog_resets_all_settings(Node *parsetree)
 {
 	VariableSetStmt *setstmt;
@@ -198,31 +198,38 @@ rog_classify_by_tag(NodeTag tag)
 }
 
 /*
- * Classify a utility statement without catalog access.  Statements not
- * listed write (ROG_UTILITY_WRITE): a new statement type is refused until
- * it is classified here.
- */
-RogUtilityKind
-rog_classify_utility(Node *parsetree)
-{
-	int			kind = rog_classify_by_content(parsetree);
-
-	if (kind != ROG_KIND_BY_TAG)
-		return (RogUtilityKind) kind;
-	return rog_classify_by_tag(nodeTag(parsetree));
-}
-
-/*
  * Can the transaction this statement ends, or runs in, be followed by its
  * chain: COMMIT/ROLLBACK AND CHAIN, or a procedure (which may COMMIT AND
  * CHAIN inside)?
  */
-bool
+static bool
 rog_may_chain(Node *parsetree)
 {
 	if (IsA(parsetree, CallStmt))
 		return true;
 	return IsA(parsetree, TransactionStmt) && ((TransactionStmt *) parsetree)->chain;
+}
+
+/*
+ * Classify a utility statement without catalog access.  Statements not
+ * listed write (ROG_UTILITY_WRITE): a new statement type is refused until
+ * it is classified here.  *end_flags receives the transaction flags the
+ * statement needs whether or not the mode is on: the transaction callback
+ * acts on them at the end of the transaction.
+ */
+RogUtilityKind
+rog_classify_utility(Node *parsetree, uint32 *end_flags)
+{
+	int			kind = rog_classify_by_content(parsetree);
+
+	if (kind == ROG_KIND_BY_TAG)
+		kind = rog_classify_by_tag(nodeTag(parsetree));
+	*end_flags = 0;
+	if (kind == ROG_UTILITY_SETTING || rog_resets_all_settings(parsetree))
+		*end_flags |= ROG_XACT_CHANGED_SETTINGS;
+	if (rog_may_chain(parsetree))
+		*end_flags |= ROG_XACT_MAY_CHAIN;
+	return (RogUtilityKind) kind;
 }
 
 /* ---- does it touch only temporary objects? ---- */
@@ -639,36 +646,6 @@ rog_utility_needs_lift(Node *parsetree, RogUtilityKind kind)
 	return kind != ROG_UTILITY_MAINTENANCE && !IsA(parsetree, CopyStmt);
 }
 
-/* Which counter a refused utility statement goes to. */
-RogStatClass
-rog_utility_stat_class(Node *parsetree, RogUtilityKind kind)
-{
-	if (kind == ROG_UTILITY_MAINTENANCE)
-		return ROG_STAT_MAINTENANCE;
-	switch (nodeTag(parsetree))
-	{
-		case T_CopyStmt:
-			return ROG_STAT_COPY;
-		case T_LockStmt:
-			return ROG_STAT_LOCK;
-		case T_TransactionStmt:
-			return ROG_STAT_COMMIT;
-		default:
-			return ROG_STAT_DDL;
-	}
-}
-
-/* What the refusal of a utility statement adds to the detail. */
-const char *
-rog_utility_refusal_detail(Node *parsetree, RogUtilityKind kind)
-{
-	if (kind == ROG_UTILITY_MAINTENANCE)
-		return "VACUUM, ANALYZE, CLUSTER and REINDEX are allowed only while readonly_guard.allow_maintenance is on.";
-	if (IsA(parsetree, LockStmt))
-		return "Lock modes stronger than ROW EXCLUSIVE would block readers.";
-	return NULL;
-}
-
 /*
  * Does the plan ask for more than SELECT on a relation that is not
  * temporary?  The same test as core's ExecCheckXactReadOnly().
@@ -689,12 +666,4 @@ rog_plan_writes_permanent_relation(PlannedStmt *stmt)
 		return true;
 	}
 	return false;
-}
-
-/* Which counter a refused plan goes to. */
-RogStatClass
-rog_plan_stat_class(PlannedStmt *stmt)
-{
-	return (stmt->commandType == CMD_SELECT && !stmt->hasModifyingCTE) ?
-		ROG_STAT_ROW_LOCK : ROG_STAT_WRITE;
 }

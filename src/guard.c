@@ -347,14 +347,13 @@ rog_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 				   DestReceiver *dest, QueryCompletion *qc)
 {
 	Node	   *parsetree = pstmt->utilityStmt;
-	RogUtilityKind kind = rog_classify_utility(parsetree);
+	uint32		end_flags;
+	RogUtilityKind kind = rog_classify_utility(parsetree, &end_flags);
 	ErrorContextCallback callback;
 
 	rog_check_chain();
-	if (kind == ROG_UTILITY_SETTING || rog_resets_all_settings(parsetree))
-		rog_xact_set(ROG_XACT_CHANGED_SETTINGS);
-	if (rog_may_chain(parsetree))
-		rog_xact_set(ROG_XACT_MAY_CHAIN);
+	if (end_flags != 0)
+		rog_xact_set(end_flags);
 
 	if (!rog_read_only())
 	{
@@ -584,7 +583,9 @@ rog_emit_log(ErrorData *edata)
 	if (prev_emit_log_hook)
 		prev_emit_log_hook(edata);
 	rog_explain_drain_signal(edata);
-	rog_explain_refusal(edata);
+	if (edata->elevel >= ERROR &&
+		edata->sqlerrcode == ERRCODE_READ_ONLY_SQL_TRANSACTION)
+		rog_explain_refusal(edata);
 }
 
 /* ---- functions called while XactReadOnly is lifted ---- */

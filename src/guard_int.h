@@ -14,7 +14,7 @@
  *	rog_seen_word		the last state word this backend took in: its
  *						session settings (settings.c) are computed for it.
  *						rog_read_only() calls rog_notice_change() when the
- *						word differs.  Set only there.
+ *						word differs; only that sets it to a real word.
  *	rog_quiet_word		the last state word under which this backend found
  *						nothing to do: the mode not in force for it and no
  *						transaction flag set.  While the word equals it,
@@ -42,13 +42,17 @@
  *						rog_xact_read_only_off(), rog_xact_read_only_unchain()
  *						and the lift for DDL on temporary objects (anything
  *						that lowers XactReadOnly); rog_note_mode_off().
- *	 rog_recheck_words()	clears all three: a change of
- *						readonly_guard.enabled in this backend (SET, RESET,
- *						a function's SET clause).
+ *	 rog_recheck_words()	clears all three: every assignment of
+ *						readonly_guard.enabled in this process (SET, RESET,
+ *						a function's SET clause, a rollback, a reload, a
+ *						parallel worker taking its leader's settings, and
+ *						once at start-up).
  * A change of the shared state needs none of these: the change counter in
  * the word makes every copy stale at once.  Words with a ROG_WORD_WATCH bit
- * (an expiry, recovery, an unannounced expiry) are never quiet or settled:
- * each statement must look at the clock or for the end of recovery.
+ * (an expiry, recovery, an unannounced expiry) are never quiet, and settled
+ * only by rog_settle_in_recovery() (a transaction begun in recovery stays
+ * read-only for core anyway): each statement must look at the clock or for
+ * the end of recovery.
  *
  * Copyright (c) 2026, readonly_guard developers
  *
@@ -145,18 +149,16 @@ extern void rog_refuse(RogStatClass class, const char *what,
 					   const char *extra_detail);
 extern void rog_explain_core_refusal(void *arg);
 extern void rog_explain_refusal(ErrorData *edata);
-
-/* classify.c */
-extern RogUtilityKind rog_classify_utility(Node *parsetree);
-extern bool rog_resets_all_settings(Node *parsetree);
-extern bool rog_may_chain(Node *parsetree);
-extern bool rog_utility_allowed(Node *parsetree, RogUtilityKind kind);
-extern bool rog_utility_needs_lift(Node *parsetree, RogUtilityKind kind);
 extern RogStatClass rog_utility_stat_class(Node *parsetree, RogUtilityKind kind);
 extern const char *rog_utility_refusal_detail(Node *parsetree,
 											  RogUtilityKind kind);
-extern bool rog_plan_writes_permanent_relation(PlannedStmt *stmt);
 extern RogStatClass rog_plan_stat_class(PlannedStmt *stmt);
+
+/* classify.c */
+extern RogUtilityKind rog_classify_utility(Node *parsetree, uint32 *end_flags);
+extern bool rog_utility_allowed(Node *parsetree, RogUtilityKind kind);
+extern bool rog_utility_needs_lift(Node *parsetree, RogUtilityKind kind);
+extern bool rog_plan_writes_permanent_relation(PlannedStmt *stmt);
 
 /* writers.c */
 extern uint8 rog_function_bits[FirstGenbkiObjectId / 8];

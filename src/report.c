@@ -11,7 +11,8 @@
  * ProcessUtility pushes while the mode is on, and ExecutorRun once the
  * transaction may meet such a refusal (ROG_XACT_CORE_MAY_REFUSE); any other
  * refusal of core's that carries no detail gets one as it is emitted
- * (rog_explain_refusal(), from the emit_log_hook).
+ * (rog_explain_refusal(), from the emit_log_hook).  Which counter of
+ * rog_stats() a refusal goes to is decided here too.
  *
  * Copyright (c) 2026, readonly_guard developers
  *
@@ -169,4 +170,44 @@ rog_explain_refusal(ErrorData *edata)
 	edata->detail = pstrdup(rog_read_only_transaction_cause());
 	if (RecoveryInProgress())
 		edata->hint = pstrdup("Send writes to the primary server.");
+}
+
+/* ---- which counter, what detail ---- */
+
+/* Which counter a refused utility statement goes to. */
+RogStatClass
+rog_utility_stat_class(Node *parsetree, RogUtilityKind kind)
+{
+	if (kind == ROG_UTILITY_MAINTENANCE)
+		return ROG_STAT_MAINTENANCE;
+	switch (nodeTag(parsetree))
+	{
+		case T_CopyStmt:
+			return ROG_STAT_COPY;
+		case T_LockStmt:
+			return ROG_STAT_LOCK;
+		case T_TransactionStmt:
+			return ROG_STAT_COMMIT;
+		default:
+			return ROG_STAT_DDL;
+	}
+}
+
+/* What the refusal of a utility statement adds to the detail. */
+const char *
+rog_utility_refusal_detail(Node *parsetree, RogUtilityKind kind)
+{
+	if (kind == ROG_UTILITY_MAINTENANCE)
+		return "VACUUM, ANALYZE, CLUSTER and REINDEX are allowed only while readonly_guard.allow_maintenance is on.";
+	if (IsA(parsetree, LockStmt))
+		return "Lock modes stronger than ROW EXCLUSIVE would block readers.";
+	return NULL;
+}
+
+/* Which counter a refused plan goes to. */
+RogStatClass
+rog_plan_stat_class(PlannedStmt *stmt)
+{
+	return (stmt->commandType == CMD_SELECT && !stmt->hasModifyingCTE) ?
+		ROG_STAT_ROW_LOCK : ROG_STAT_WRITE;
 }

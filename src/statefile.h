@@ -41,7 +41,7 @@ typedef struct RogStateFile
 {
 	ROG_STATE_FILE_FIELDS
 	TimestampTz expires_at;		/* 0: the mode does not expire */
-	/* added in version 3; 0 is "unknown" (see rog_state_load()) */
+	/* added in version 3; 0 is "unknown" (see rog_load_enabled_state()) */
 	TimeLineID	tli;			/* timeline the flag belongs to */
 	TimeLineID	set_tli;		/* timeline rog_enable() ran on */
 	TimeLineID	lsn_tli;		/* timeline of lsn */
