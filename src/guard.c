@@ -606,12 +606,19 @@ rog_needs_fmgr_hook(Oid fn_oid)
 	return rog_lifted;
 }
 
-/* Code that is not the DDL's own runs: the transaction is read-only again. */
+/*
+ * Code that is not the DDL's own runs: the transaction is read-only again.
+ * Core also calls this for every function with a SET clause (or SECURITY
+ * DEFINER): when one ends, its SET of readonly_guard.enabled may have been
+ * taken back without an assignment (rog_setting_assigned()).
+ */
 static void
 rog_fmgr_hook(FmgrHookEventType event, FmgrInfo *flinfo, Datum *private)
 {
 	if (event == FHET_START && rog_lifted)
 		XactReadOnly = true;
+	if (event != FHET_START && (rog_xact_flags() & ROG_XACT_SET_ENABLED))
+		rog_recheck_words();
 	if (prev_fmgr_hook)
 		prev_fmgr_hook(event, flinfo, private);
 }

@@ -23,7 +23,7 @@ extern void rog_install_hooks(void);
 
 /* xact.c */
 extern bool rog_mode_in_force(void);
-extern void rog_recheck_words(void);
+extern void rog_setting_assigned(void);
 extern void rog_xact_read_only_after_enable(void);
 extern void rog_refuse_if_transaction_wrote(void);
 

@@ -46,7 +46,14 @@
  *						readonly_guard.enabled in this process (SET, RESET,
  *						a function's SET clause, a rollback, a reload, a
  *						parallel worker taking its leader's settings, and
- *						once at start-up).
+ *						once at start-up: rog_setting_assigned()); and the
+ *						ends that may take back an assignment without a new
+ *						one (core restores a setting silently when its value
+ *						does not change, but its source, which decides
+ *						between the session's value and the database's or
+ *						role's, does): of the transaction and of a
+ *						subtransaction (the transaction callbacks), of a
+ *						function with a SET clause (rog_fmgr_hook()).
  * A change of the shared state needs none of these: the change counter in
  * the word makes every copy stale at once.  Words with a ROG_WORD_WATCH bit
  * (an expiry, recovery, an unannounced expiry) are never quiet, and settled
@@ -112,11 +119,14 @@ typedef enum RogUtilityKind
 #define ROG_XACT_ANNOUNCE_DUE	0x2000	/* an expiry to announce at commit */
 #define ROG_XACT_MAY_CHAIN		0x4000	/* ran COMMIT/ROLLBACK AND CHAIN or
 										 * CALL (a procedure may chain) */
+#define ROG_XACT_SET_ENABLED	0x8000	/* readonly_guard.enabled was
+										 * assigned: see rog_setting_assigned() */
 
 /* what the transaction callback must act on although there is no XID */
 #define ROG_XACT_AT_END			(ROG_XACT_CHANGED_SETTINGS | \
 								 ROG_XACT_ANNOUNCE_DUE | \
-								 ROG_XACT_ANNOUNCING | ROG_XACT_MAY_CHAIN)
+								 ROG_XACT_ANNOUNCING | ROG_XACT_MAY_CHAIN | \
+								 ROG_XACT_SET_ENABLED)
 
 ROG_HIDDEN_BEGIN
 
@@ -135,6 +145,7 @@ extern RogUtilityKind rog_running_kind;
 
 /* xact.c */
 extern void rog_notice_change(uint32 word);
+extern void rog_recheck_words(void);
 extern uint32 rog_notice_watched_word(uint32 word);
 extern void rog_xact_callbacks_register(void);
 extern void rog_xact_callbacks_unregister(void);

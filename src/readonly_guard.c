@@ -43,7 +43,7 @@ static void
 rog_assign_enabled(bool newval, void *extra)
 {
 	rog_settings_assign_enabled(newval);
-	rog_recheck_words();
+	rog_setting_assigned();
 }
 
 static void

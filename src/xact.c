@@ -141,8 +141,8 @@ rog_mode_in_force(void)
 }
 
 /*
- * readonly_guard.enabled changed in this backend: every hook must look at
- * the state again, and the session's value be recomputed (guard_int.h).
+ * Every hook must look at the state again, and the session's value of
+ * readonly_guard.enabled be recomputed (guard_int.h).
  */
 void
 rog_recheck_words(void)
@@ -150,6 +150,22 @@ rog_recheck_words(void)
 	rog_seen_word = ROG_WORD_IMPOSSIBLE;
 	rog_unquiet();
 	rog_unsettle();
+}
+
+/*
+ * readonly_guard.enabled was assigned in this process.  Look again at the
+ * next check; and, in a transaction, again when the transaction, a
+ * subtransaction or a function with a SET clause ends: core may then
+ * restore the setting's source (session, database, role) without calling
+ * the assign hook, because the value stays the same, and the source
+ * decides whether the database's or role's setting applies.
+ */
+void
+rog_setting_assigned(void)
+{
+	rog_recheck_words();
+	if (MyProc != NULL && IsTransactionState())
+		rog_xact_set(ROG_XACT_SET_ENABLED);
 }
 
 /* ---- the transaction's read-only mark ---- */
@@ -406,6 +422,8 @@ rog_judge_commit(bool prepare)
 static void
 rog_end_transaction(void)
 {
+	if (rog_xact_bits & ROG_XACT_SET_ENABLED)
+		rog_recheck_words();	/* rog_setting_assigned() */
 	if ((rog_xact_bits & (ROG_XACT_RO_FORCED | ROG_XACT_MAY_CHAIN)) ==
 		(ROG_XACT_RO_FORCED | ROG_XACT_MAY_CHAIN))
 	{
@@ -478,8 +496,11 @@ static void
 rog_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 					 SubTransactionId parentSubid, void *arg)
 {
-	if (event == SUBXACT_EVENT_COMMIT_SUB || event == SUBXACT_EVENT_ABORT_SUB)
-		rog_unsettle();
+	if (event != SUBXACT_EVENT_COMMIT_SUB && event != SUBXACT_EVENT_ABORT_SUB)
+		return;
+	rog_unsettle();
+	if (rog_xact_flags() & ROG_XACT_SET_ENABLED)
+		rog_recheck_words();	/* rog_setting_assigned() */
 }
 
 /*
