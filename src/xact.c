@@ -164,7 +164,8 @@ void
 rog_setting_assigned(void)
 {
 	rog_recheck_words();
-	if (MyProc != NULL && IsTransactionState())
+	/* not preloaded: no hook, no callback, no state to look at */
+	if (rog_state_attached() && MyProc != NULL && IsTransactionState())
 		rog_xact_set(ROG_XACT_SET_ENABLED);
 }
 

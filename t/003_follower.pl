@@ -321,5 +321,24 @@ is(sqlstate_of($plain, 'SELECT * FROM rog_follower_lag()'), '55000',
 	'rog_follower_lag() without shared_preload_libraries: 55000');
 is(sqlstate_of($plain, 'SELECT rog_wait_for_catchup()'), '55000',
 	'rog_wait_for_catchup() without shared_preload_libraries: 55000');
+# the parameter is there without the library's hooks: setting it in a
+# transaction, a savepoint or a function's SET clause is harmless (a crash
+# here once: the assign hook armed a transaction callback with no state)
+is( $plain->safe_psql(
+		'postgres', q{
+CREATE FUNCTION plain_on() RETURNS int LANGUAGE sql
+    SET readonly_guard.enabled = on AS 'SELECT 1';
+BEGIN;
+SET LOCAL readonly_guard.enabled = on;
+SAVEPOINT a;
+SET readonly_guard.enabled = off;
+ROLLBACK TO a;
+SELECT plain_on();
+COMMIT;
+CREATE TABLE plain_t AS SELECT 1 AS x;
+SELECT count(*) FROM plain_t;
+}),
+	"1\n1",
+	'without shared_preload_libraries: SET LOCAL, a savepoint and a function SET clause of readonly_guard.enabled, then a write');
 
 done_testing();
