@@ -31,7 +31,7 @@ PGFILEDESC = "readonly_guard - enforced cluster read-only mode"
 # extension and bring their own fixtures (README "Adding a test").
 REGRESS = 00_setup 01_upgrade 02_blocked 03_allowed 04_escape 05_errors \
 	10_mode_options 11_bypass 12_fuzz 13_infinite 14_settled \
-	15_readonly_cause 16_promise 18_setting_revert
+	15_readonly_cause 16_promise 18_setting_revert 19_setting_reach
 
 ISOLATION = drain_commit drain_timeout drain_zero commit_after prepared_stmt twophase concurrent_enable db_setting notify settled_change inflight
 ISOLATION_OPTS = --load-extension=readonly_guard

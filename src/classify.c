@@ -33,11 +33,15 @@ bool		rog_allow_maintenance = false;
 
 /* ---- the kind of a utility statement ---- */
 
+/*
+ * Does SET or RESET name a readonly_guard.* parameter?  In any case, as
+ * PostgreSQL matches parameter names ("Readonly_Guard".enabled is one).
+ */
 static bool
 rog_is_guard_setting(VariableSetStmt *setstmt)
 {
 	return setstmt->kind != VAR_RESET_ALL && setstmt->name != NULL &&
-		strncmp(setstmt->name, "readonly_guard.", strlen("readonly_guard.")) == 0;
+		pg_strncasecmp(setstmt->name, "readonly_guard.", strlen("readonly_guard.")) == 0;
 }
 
 /*
@@ -57,6 +61,18 @@ rog_resets_all_settings(Node *parsetree)
 	else
 		return false;
 	return setstmt->kind == VAR_RESET_ALL;
+}
+
+/*
+ * COMMIT PREPARED: the prepared transaction may have changed readonly_guard.*
+ * settings, and what its ALTER ... SET noted went with PREPARE.  Sessions
+ * re-read the settings after every one: it is rare.
+ */
+static bool
+rog_commits_prepared(Node *parsetree)
+{
+	return IsA(parsetree, TransactionStmt) &&
+		((TransactionStmt *) parsetree)->kind == TRANS_STMT_COMMIT_PREPARED;
 }
 
 /* Is ANALYZE among the options of an EXPLAIN? */
@@ -225,7 +241,8 @@ rog_classify_utility(Node *parsetree, uint32 *end_flags)
 	if (kind == ROG_KIND_BY_TAG)
 		kind = rog_classify_by_tag(nodeTag(parsetree));
 	*end_flags = 0;
-	if (kind == ROG_UTILITY_SETTING || rog_resets_all_settings(parsetree))
+	if (kind == ROG_UTILITY_SETTING || rog_resets_all_settings(parsetree) ||
+		rog_commits_prepared(parsetree))
 		*end_flags |= ROG_XACT_CHANGED_SETTINGS;
 	if (rog_may_chain(parsetree))
 		*end_flags |= ROG_XACT_MAY_CHAIN;

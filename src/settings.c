@@ -8,9 +8,10 @@
  * that are already open, a transaction that changes one bumps a counter in
  * shared memory when it commits (see xact.c); every backend notices the
  * change at its next statement, through the same state word the hot path
- * reads, and re-reads pg_db_role_setting for its database and session role.
- * The same happens after a change of the server's configuration (reload)
- * and once after a standby's promotion.
+ * reads, and re-reads pg_db_role_setting for its database and the role it
+ * logged in as.  The same happens after a change of the server's
+ * configuration (reload), after every COMMIT PREPARED, and once after a
+ * standby's promotion.
  *
  * The value in force follows PostgreSQL's precedence: a session-level SET
  * (or a client option) wins; otherwise ALTER ROLE ... IN DATABASE, then
@@ -167,7 +168,11 @@ static char *
 rog_read_levels(Relation rel, Snapshot snapshot, const char *name,
 				const char **source)
 {
-	Oid			roleid = GetSessionUserId();
+	/*
+	 * The role that logged in, as PostgreSQL applies role settings at
+	 * connection: not the one of a later SET SESSION AUTHORIZATION.
+	 */
+	Oid			roleid = GetAuthenticatedUserId();
 	char	   *value;
 
 	*source = "role";

@@ -1,0 +1,68 @@
+--
+-- 19_setting_reach: ALTER DATABASE/ROLE ... SET readonly_guard.* reaches
+-- open sessions (this one) whatever the spelling of the parameter's name
+-- and however the change commits; role settings are those of the role that
+-- logged in, as PostgreSQL applies them.  An attacker found a quoted,
+-- mixed-case name and a change committed by COMMIT PREPARED left open
+-- sessions on the old value (1.2 before the fix).  Ends with the mode off
+-- and nothing written.
+--
+CREATE TABLE reach_t (x text);
+CREATE ROLE reach_app;
+GRANT ALL ON reach_t TO reach_app;
+CREATE FUNCTION reach_alter_db(setting text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('ALTER DATABASE %I %s', current_database(), setting);
+END $$;
+SELECT enabled, source FROM rog_status();
+-- a quoted, mixed-case name is the same parameter
+SELECT reach_alter_db('SET "Readonly_Guard".enabled = on');
+SELECT enabled, source FROM rog_status();
+INSERT INTO reach_t VALUES ('refused');
+-- ... and its RESET is the way out under the mode, and reaches the session
+SELECT reach_alter_db('RESET "READONLY_GUARD"."ENABLED"');
+SELECT enabled, source FROM rog_status();
+INSERT INTO reach_t VALUES ('after RESET');
+-- a change that commits through PREPARE TRANSACTION / COMMIT PREPARED
+BEGIN;
+SELECT reach_alter_db('SET readonly_guard.enabled = on');
+PREPARE TRANSACTION 'reach_p1';
+SELECT enabled, source FROM rog_status();
+COMMIT PREPARED 'reach_p1';
+SELECT enabled, source FROM rog_status();
+INSERT INTO reach_t VALUES ('refused after COMMIT PREPARED');
+-- the way back: COMMIT PREPARED is refused under the mode (what it commits
+-- may write), so a superuser turns the mode off for the session first; at
+-- its RESET the session takes in the database's setting, gone by then
+BEGIN;
+SELECT reach_alter_db('RESET readonly_guard.enabled');
+PREPARE TRANSACTION 'reach_p2';
+COMMIT PREPARED 'reach_p2';
+SET readonly_guard.enabled = off;
+COMMIT PREPARED 'reach_p2';
+RESET readonly_guard.enabled;
+SELECT enabled, source FROM rog_status();
+INSERT INTO reach_t VALUES ('after the second COMMIT PREPARED');
+-- role settings: the role that logged in, not SET SESSION AUTHORIZATION's
+-- (the change comes after it: the session re-reads the settings then)
+CREATE FUNCTION reach_alter_app(setting text) RETURNS void LANGUAGE plpgsql
+    SECURITY DEFINER AS $$
+BEGIN
+    EXECUTE format('ALTER ROLE reach_app %s', setting);
+END $$;
+GRANT EXECUTE ON FUNCTION reach_alter_app(text) TO reach_app;
+SET SESSION AUTHORIZATION reach_app;
+SELECT reach_alter_app('SET readonly_guard.enabled = on');
+SELECT session_user, enabled, source FROM rog_status();
+INSERT INTO reach_t VALUES ('as reach_app');
+SELECT reach_alter_app('RESET readonly_guard.enabled');
+RESET SESSION AUTHORIZATION;
+ALTER ROLE CURRENT_USER SET "ReadOnly_Guard".enabled = on;
+SELECT enabled, source FROM rog_status();
+INSERT INTO reach_t VALUES ('refused: the role that logged in');
+ALTER ROLE CURRENT_USER RESET readonly_guard.enabled;
+SELECT enabled, source FROM rog_status();
+SELECT x FROM reach_t ORDER BY x;
+DROP FUNCTION reach_alter_db(text), reach_alter_app(text);
+DROP TABLE reach_t;
+DROP ROLE reach_app;
