@@ -1,11 +1,11 @@
 --
 -- 19_setting_reach: ALTER DATABASE/ROLE ... SET readonly_guard.* reaches
 -- open sessions (this one) whatever the spelling of the parameter's name
--- and however the change commits; role settings are those of the role that
--- logged in, as PostgreSQL applies them.  An attacker found a quoted,
--- mixed-case name and a change committed by COMMIT PREPARED left open
--- sessions on the old value (1.2 before the fix).  Ends with the mode off
--- and nothing written.
+-- and however the change commits, and role settings follow the session
+-- user.  An attacker found a quoted, mixed-case name and a change committed
+-- by COMMIT PREPARED left open sessions on the old value, and that SET
+-- SESSION AUTHORIZATION was taken in only at the next change of a setting
+-- (1.2 before the fix).  Ends with the mode off and nothing written.
 --
 CREATE TABLE reach_t (x text);
 CREATE ROLE reach_app;
@@ -43,26 +43,29 @@ COMMIT PREPARED 'reach_p2';
 RESET readonly_guard.enabled;
 SELECT enabled, source FROM rog_status();
 INSERT INTO reach_t VALUES ('after the second COMMIT PREPARED');
--- role settings: the role that logged in, not SET SESSION AUTHORIZATION's
--- (the change comes after it: the session re-reads the settings then)
-CREATE FUNCTION reach_alter_app(setting text) RETURNS void LANGUAGE plpgsql
-    SECURITY DEFINER AS $$
-BEGIN
-    EXECUTE format('ALTER ROLE reach_app %s', setting);
-END $$;
-GRANT EXECUTE ON FUNCTION reach_alter_app(text) TO reach_app;
+-- role settings are the session user's: taken in at SET SESSION
+-- AUTHORIZATION, at its RESET and at a rollback that undoes it, not only
+-- at the next change of a setting
+ALTER ROLE reach_app SET readonly_guard.enabled = on;
 SET SESSION AUTHORIZATION reach_app;
-SELECT reach_alter_app('SET readonly_guard.enabled = on');
-SELECT session_user, enabled, source FROM rog_status();
-INSERT INTO reach_t VALUES ('as reach_app');
-SELECT reach_alter_app('RESET readonly_guard.enabled');
+SELECT session_user = 'reach_app' AS as_app, enabled, source FROM rog_status();
+INSERT INTO reach_t VALUES ('refused as reach_app');
 RESET SESSION AUTHORIZATION;
+SELECT session_user = 'reach_app' AS as_app, enabled, source FROM rog_status();
+BEGIN;
+SET SESSION AUTHORIZATION reach_app;
+SELECT session_user = 'reach_app' AS as_app, enabled, source FROM rog_status();
+INSERT INTO reach_t VALUES ('refused as reach_app in a transaction');
+ROLLBACK;
+SELECT session_user = 'reach_app' AS as_app, enabled, source FROM rog_status();
+INSERT INTO reach_t VALUES ('after the rollback');
+ALTER ROLE reach_app RESET readonly_guard.enabled;
 ALTER ROLE CURRENT_USER SET "ReadOnly_Guard".enabled = on;
 SELECT enabled, source FROM rog_status();
-INSERT INTO reach_t VALUES ('refused: the role that logged in');
+INSERT INTO reach_t VALUES ('refused: a role setting of the session user');
 ALTER ROLE CURRENT_USER RESET readonly_guard.enabled;
 SELECT enabled, source FROM rog_status();
 SELECT x FROM reach_t ORDER BY x;
-DROP FUNCTION reach_alter_db(text), reach_alter_app(text);
+DROP FUNCTION reach_alter_db(text);
 DROP TABLE reach_t;
 DROP ROLE reach_app;

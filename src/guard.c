@@ -340,31 +340,18 @@ rog_run_allowed_utility(RogUtilityKind kind, bool lift,
 	PG_END_TRY();
 }
 
+/*
+ * A utility statement under read-only mode: run it if the mode allows it
+ * (with the transaction's read-only flag as it must be), or refuse it.
+ */
 static void
-rog_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
-				   bool readOnlyTree, ProcessUtilityContext context,
-				   ParamListInfo params, QueryEnvironment *queryEnv,
-				   DestReceiver *dest, QueryCompletion *qc)
+rog_run_utility_under_mode(RogUtilityKind kind, PlannedStmt *pstmt,
+						   const char *queryString, bool readOnlyTree,
+						   ProcessUtilityContext context, ParamListInfo params,
+						   QueryEnvironment *queryEnv, DestReceiver *dest,
+						   QueryCompletion *qc)
 {
 	Node	   *parsetree = pstmt->utilityStmt;
-	uint32		end_flags;
-	RogUtilityKind kind = rog_classify_utility(parsetree, &end_flags);
-	ErrorContextCallback callback;
-
-	rog_check_chain();
-	if (end_flags != 0)
-		rog_xact_set(end_flags);
-
-	if (!rog_read_only())
-	{
-		rog_note_mode_off();
-		rog_call_next_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-									 params, queryEnv, dest, qc);
-		return;
-	}
-
-	rog_observe();
-	rog_push_error_context(&callback);
 
 	if (rog_transaction_may_write(kind == ROG_UTILITY_READ ? NULL :
 								  CreateCommandName(parsetree)))
@@ -400,8 +387,40 @@ rog_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		rog_refuse(rog_utility_stat_class(parsetree, kind),
 				   CreateCommandName(parsetree),
 				   rog_utility_refusal_detail(parsetree, kind));
+}
 
-	error_context_stack = callback.previous;
+static void
+rog_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
+				   bool readOnlyTree, ProcessUtilityContext context,
+				   ParamListInfo params, QueryEnvironment *queryEnv,
+				   DestReceiver *dest, QueryCompletion *qc)
+{
+	uint32		end_flags;
+	RogUtilityKind kind = rog_classify_utility(pstmt->utilityStmt, &end_flags);
+	ErrorContextCallback callback;
+
+	rog_check_chain();
+	if (end_flags != 0)
+		rog_xact_set(end_flags);
+
+	if (!rog_read_only())
+	{
+		rog_note_mode_off();
+		rog_call_next_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+									 params, queryEnv, dest, qc);
+	}
+	else
+	{
+		rog_observe();
+		rog_push_error_context(&callback);
+		rog_run_utility_under_mode(kind, pstmt, queryString, readOnlyTree,
+								   context, params, queryEnv, dest, qc);
+		error_context_stack = callback.previous;
+	}
+
+	/* a new session user: its role settings (rog_changes_session_user()) */
+	if (end_flags & ROG_XACT_SET_ENABLED)
+		rog_recheck_words();
 }
 
 /* ---- function calls ---- */
@@ -507,8 +526,14 @@ rog_check_object_change_under_mode(ObjectAccessType access, Oid classId,
 		XactReadOnly = true;
 	if (rog_running_kind == ROG_UTILITY_SETTING ||
 		rog_running_kind == ROG_UTILITY_MAINTENANCE ||
-		ROG_IS_AUTOVACUUM_WORKER() || rog_transaction_may_write(NULL))
+		rog_transaction_may_write(NULL))
 		return;
+
+	/*
+	 * Autovacuum too: its one drop is of a temporary table a session left
+	 * behind, with CASCADE, which must not reach a permanent object while the
+	 * mode is on (it then fails, and is tried again at a later round).
+	 */
 	if (access == OAT_DROP || access == OAT_TRUNCATE)
 	{
 		if (rog_object_is_temp(classId, objectId))
@@ -524,6 +549,8 @@ rog_check_object_change_under_mode(ObjectAccessType access, Oid classId,
 				   psprintf("The statement would remove %s, which is not temporary.",
 							getObjectDescription(&address, true)));
 	}
+	if (ROG_IS_AUTOVACUUM_WORKER())
+		return;					/* its own work */
 	if (access == OAT_POST_CREATE && classId == NamespaceRelationId)
 		return;					/* the temporary schema, made on first use */
 

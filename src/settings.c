@@ -8,8 +8,8 @@
  * that are already open, a transaction that changes one bumps a counter in
  * shared memory when it commits (see xact.c); every backend notices the
  * change at its next statement, through the same state word the hot path
- * reads, and re-reads pg_db_role_setting for its database and the role it
- * logged in as.  The same happens after a change of the server's
+ * reads, and re-reads pg_db_role_setting for its database and its session
+ * user (also after SET SESSION AUTHORIZATION).  The same happens after a change of the server's
  * configuration (reload), after every COMMIT PREPARED, and once after a
  * standby's promotion.
  *
@@ -66,6 +66,7 @@ static bool catalog_value = false;
 static const char *catalog_source = NULL;
 static char *catalog_message = NULL;	/* in TopMemoryContext; NULL if none */
 static uint32 seen_settings_generation = 0;
+static Oid	catalog_role = InvalidOid;	/* the session user it was read for */
 
 /* result: is this session read-only through the setting, and why */
 bool		rog_session_read_only = false;
@@ -168,11 +169,7 @@ static char *
 rog_read_levels(Relation rel, Snapshot snapshot, const char *name,
 				const char **source)
 {
-	/*
-	 * The role that logged in, as PostgreSQL applies role settings at
-	 * connection: not the one of a later SET SESSION AUTHORIZATION.
-	 */
-	Oid			roleid = GetAuthenticatedUserId();
+	Oid			roleid = GetSessionUserId();
 	char	   *value;
 
 	*source = "role";
@@ -207,6 +204,7 @@ rog_read_catalog(void)
 	value = rog_read_levels(rel, snapshot, "readonly_guard.message", &source);
 	catalog_message = value ? MemoryContextStrdup(TopMemoryContext, value) : NULL;
 	catalog_known = true;
+	catalog_role = GetSessionUserId();
 
 	UnregisterSnapshot(snapshot);
 	table_close(rel, AccessShareLock);
@@ -299,7 +297,9 @@ rog_refresh_session(void)
 {
 	uint32		generation = rog_state_settings_generation();
 
-	if (generation != seen_settings_generation)
+	/* a change of the settings, or of the session user (role settings) */
+	if (generation != seen_settings_generation ||
+		(catalog_known && GetSessionUserId() != catalog_role))
 	{
 		/* processes with no database (launchers) have no such settings */
 		if (!OidIsValid(MyDatabaseId) || !OidIsValid(GetSessionUserId()))

@@ -15,7 +15,9 @@
 #  - a transaction whose writing statement began before the mode commits
 #    within the drain window, and rog_enable() returns after it;
 #  - rog_enable() interrupted by statement_timeout cancels at once;
-#  - temporary objects at session end and after a crash keep working.
+#  - temporary objects at session end and after a crash keep working;
+#  - a temporary table left behind with permanent dependents is not dropped
+#    by autovacuum, with them, until rog_disable().
 use strict;
 use warnings;
 
@@ -256,6 +258,51 @@ for my $i (1 .. 5)
 }
 is($made, 5, 'temporary tables can be made while temporary schemas left by the crash are cleared');
 $node->safe_psql('postgres', 'SELECT rog_disable()');
+
+# ---- a temporary table that a session leaves behind under the mode, with
+# permanent objects depending on it: autovacuum does not drop it, with them,
+# before rog_disable() (a third attacker found it did) ----
+sub wait_in_log
+{
+	my ($re, $offset) = @_;
+	for (1 .. 10 * $PostgreSQL::Test::Utils::timeout_default)
+	{
+		return 1 if slurp_file($node->logfile, $offset) =~ $re;
+		usleep(100_000);
+	}
+	return 0;
+}
+$node->safe_psql('postgres', q{
+ALTER SYSTEM SET autovacuum_naptime = '1s';
+SELECT pg_reload_conf();});
+my $owner = session();
+send_sql($owner, q{
+CREATE TEMP TABLE orphan (x int);
+CREATE FUNCTION public.uses_orphan(orphan) RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE TABLE public.holds_orphan (c orphan, d int);
+INSERT INTO public.holds_orphan VALUES (ROW(1), 1);
+});
+$node->poll_query_until('postgres', q{SELECT count(*) = 1 FROM public.holds_orphan})
+  or die 'no table depending on a temporary one';
+$node->safe_psql('postgres', q{SELECT rog_enable('orphan')});
+$log_offset = -s $node->logfile;
+finish($owner);
+ok(wait_in_log(qr/dropping orphan temp table .*\n(.*\n)?.*ERROR:  cannot execute DROP in a read-only transaction/, $log_offset),
+	'autovacuum tries to drop the temporary table left behind, and is refused');
+is($node->safe_psql('postgres', q{
+SELECT (SELECT count(*) FROM pg_proc WHERE proname = 'uses_orphan')
+    || ' ' || (SELECT count(*) FROM pg_attribute
+               WHERE attrelid = 'public.holds_orphan'::regclass AND attname = 'c'
+                 AND NOT attisdropped)
+    || ' ' || (SELECT count(c) FROM public.holds_orphan)}),
+	'1 1 1', 'the permanent function and column that depend on it are there while the mode is on');
+$node->safe_psql('postgres', 'SELECT rog_disable()');
+ok($node->poll_query_until('postgres', q{SELECT count(*) = 0 FROM pg_proc WHERE proname = 'uses_orphan'}),
+	'after rog_disable() autovacuum drops it, with CASCADE, as PostgreSQL does');
+$node->safe_psql('postgres', q{
+DROP TABLE public.holds_orphan;
+ALTER SYSTEM RESET autovacuum_naptime;
+SELECT pg_reload_conf();});
 
 $node->stop;
 done_testing();
