@@ -31,6 +31,10 @@ SET ROLE revert_app;
 SELECT revert_off_definer();
 INSERT INTO revert_t VALUES ('after a SECURITY DEFINER function');
 SELECT nextval('revert_s');
+-- ... also for the rest of the statement in which the function returns:
+-- a function set up with it (nextval(), setval()) may not write
+SELECT revert_off_definer(), nextval('revert_s');
+SELECT revert_off_definer(), setval('revert_s', 100);
 RESET ROLE;
 -- SET LOCAL, taken back at COMMIT
 BEGIN;

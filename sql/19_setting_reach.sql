@@ -3,9 +3,10 @@
 -- open sessions (this one) whatever the spelling of the parameter's name
 -- and however the change commits, and role settings follow the session
 -- user.  An attacker found a quoted, mixed-case name and a change committed
--- by COMMIT PREPARED left open sessions on the old value, and that SET
--- SESSION AUTHORIZATION was taken in only at the next change of a setting
--- (1.2 before the fix).  Ends with the mode off and nothing written.
+-- by COMMIT PREPARED left open sessions on the old value, and that a new
+-- session user (SET SESSION AUTHORIZATION, set_config(), a function's SET
+-- clause) was taken in only at the next change of a setting (1.2 before
+-- the fix).  Ends with the mode off and nothing written.
 --
 CREATE TABLE reach_t (x text);
 CREATE ROLE reach_app;
@@ -59,6 +60,23 @@ INSERT INTO reach_t VALUES ('refused as reach_app in a transaction');
 ROLLBACK;
 SELECT session_user = 'reach_app' AS as_app, enabled, source FROM rog_status();
 INSERT INTO reach_t VALUES ('after the rollback');
+-- ... and whatever the route: set_config(), a quoted name, a function's
+-- SET clause
+SELECT set_config('session_authorization', 'reach_app', false) IS NOT NULL AS set;
+SELECT session_user = 'reach_app' AS as_app, enabled, source FROM rog_status();
+INSERT INTO reach_t VALUES ('refused after set_config()');
+RESET SESSION AUTHORIZATION;
+SET "SESSION_AUTHORIZATION" = 'reach_app';
+SELECT session_user = 'reach_app' AS as_app, enabled, source FROM rog_status();
+INSERT INTO reach_t VALUES ('refused after a quoted SET');
+RESET SESSION AUTHORIZATION;
+CREATE FUNCTION reach_as_app() RETURNS text LANGUAGE sql
+    SET session_authorization = 'reach_app' AS $$
+    INSERT INTO reach_t VALUES ('refused in a function as reach_app');
+    SELECT session_user::text $$;
+SELECT reach_as_app();
+SELECT session_user = 'reach_app' AS as_app, enabled, source FROM rog_status();
+DROP FUNCTION reach_as_app();
 ALTER ROLE reach_app RESET readonly_guard.enabled;
 ALTER ROLE CURRENT_USER SET "ReadOnly_Guard".enabled = on;
 SELECT enabled, source FROM rog_status();

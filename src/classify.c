@@ -63,17 +63,6 @@ rog_resets_all_settings(Node *parsetree)
 	return setstmt->kind == VAR_RESET_ALL;
 }
 
-/* Does it change the session user, whose role settings apply? */
-static bool
-rog_changes_session_user(Node *parsetree)
-{
-	if (IsA(parsetree, DiscardStmt))
-		return ((DiscardStmt *) parsetree)->target == DISCARD_ALL;
-	return IsA(parsetree, VariableSetStmt) &&
-		((VariableSetStmt *) parsetree)->name != NULL &&
-		strcmp(((VariableSetStmt *) parsetree)->name, "session_authorization") == 0;
-}
-
 /*
  * COMMIT PREPARED: the prepared transaction may have changed readonly_guard.*
  * settings, and what its ALTER ... SET noted went with PREPARE.  Sessions
@@ -241,7 +230,7 @@ rog_may_chain(Node *parsetree)
  * Classify a utility statement without catalog access.  Statements not
  * listed write (ROG_UTILITY_WRITE): a new statement type is refused until
  * it is classified here.  *end_flags: the transaction flags it needs with
- * the mode on or off (a new session user is a change of the setting).
+ * the mode on or off.
  */
 RogUtilityKind
 rog_classify_utility(Node *parsetree, uint32 *end_flags)
@@ -256,8 +245,6 @@ rog_classify_utility(Node *parsetree, uint32 *end_flags)
 		*end_flags |= ROG_XACT_CHANGED_SETTINGS;
 	if (rog_may_chain(parsetree))
 		*end_flags |= ROG_XACT_MAY_CHAIN;
-	if (rog_changes_session_user(parsetree))
-		*end_flags |= ROG_XACT_SET_ENABLED;
 	return (RogUtilityKind) kind;
 }
 

@@ -189,4 +189,14 @@ typedef RelFileNode RogRelFile;
 #define ROG_GET_GUC_VARIABLES(n)		(*(n) = GetNumConfigOptions(), get_guc_variables())
 #endif
 
+/*
+ * The assign hook of a string parameter's record (utils/guc_tables.h):
+ * PostgreSQL 19 keeps the type's fields in a union inside config_generic.
+ */
+#if PG_VERSION_NUM >= 190000
+#define ROG_GUC_STRING_ASSIGN_HOOK(record)	((record)->_string.assign_hook)
+#else
+#define ROG_GUC_STRING_ASSIGN_HOOK(record)	(((struct config_string *) (record))->assign_hook)
+#endif
+
 #endif							/* READONLY_GUARD_COMPAT_H */

@@ -418,9 +418,6 @@ rog_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		error_context_stack = callback.previous;
 	}
 
-	/* a new session user: its role settings (rog_changes_session_user()) */
-	if (end_flags & ROG_XACT_SET_ENABLED)
-		rog_recheck_words();
 }
 
 /* ---- function calls ---- */
@@ -645,7 +642,18 @@ rog_fmgr_hook(FmgrHookEventType event, FmgrInfo *flinfo, Datum *private)
 	if (event == FHET_START && rog_lifted)
 		XactReadOnly = true;
 	if (event != FHET_START && (rog_xact_flags() & ROG_XACT_SET_ENABLED))
+	{
 		rog_recheck_words();
+
+		/*
+		 * The mode is back for the rest of the statement, whose functions
+		 * (a nextval() after this one) passed the checks when the plan was
+		 * set up, under the mark the function's statements lowered.
+		 */
+		if (event == FHET_END && rog_read_only() &&
+			!rog_transaction_may_write(NULL))
+			rog_xact_read_only_on();
+	}
 	if (prev_fmgr_hook)
 		prev_fmgr_hook(event, flinfo, private);
 }

@@ -21,6 +21,7 @@
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
 #include "utils/guc.h"
+#include "utils/guc_tables.h"
 
 #include "drain.h"
 #include "guard.h"
@@ -32,6 +33,7 @@ PG_MODULE_MAGIC;
 
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+static GucStringAssignHook prev_assign_session_authorization = NULL;
 
 void		_PG_init(void);
 
@@ -91,6 +93,33 @@ rog_define_gucs(void)
 	MarkGUCPrefixReserved("readonly_guard");
 }
 
+/*
+ * Role settings of readonly_guard.enabled are the session user's
+ * (settings.c): a change of the session user, by any route (SET or RESET
+ * SESSION AUTHORIZATION, set_config(), a function's SET clause, DISCARD
+ * ALL, a rollback that undoes one), is a change of the setting for the
+ * guard.  Core's parameter session_authorization tells: its assign hook is
+ * wrapped, in the postmaster, so every process has it.
+ */
+static void
+rog_assign_session_authorization(const char *newval, void *extra)
+{
+	if (prev_assign_session_authorization)
+		prev_assign_session_authorization(newval, extra);
+	rog_setting_assigned();
+}
+
+static void
+rog_follow_session_user(void)
+{
+	struct config_generic *record = rog_find_guc("session_authorization");
+
+	if (record == NULL || record->vartype != PGC_STRING)
+		elog(ERROR, "readonly_guard could not find parameter \"session_authorization\"");
+	prev_assign_session_authorization = ROG_GUC_STRING_ASSIGN_HOOK(record);
+	ROG_GUC_STRING_ASSIGN_HOOK(record) = rog_assign_session_authorization;
+}
+
 /* Shared memory: the cluster state and the drain's per-process slots. */
 static void
 rog_shmem_request(void)
@@ -132,5 +161,6 @@ _PG_init(void)
 	prev_shmem_startup_hook = shmem_startup_hook;
 	shmem_startup_hook = rog_shmem_startup;
 	rog_install_hooks();
+	rog_follow_session_user();
 	rog_register_worker();
 }

@@ -72,8 +72,9 @@ static Oid	catalog_role = InvalidOid;	/* the session user it was read for */
 bool		rog_session_read_only = false;
 static const char *session_source = NULL;
 
-void
-rog_find_guc_record(void)
+/* The record of the parameter name, or NULL. */
+struct config_generic *
+rog_find_guc(const char *name)
 {
 	struct config_generic **vars;
 	int			n;
@@ -81,12 +82,16 @@ rog_find_guc_record(void)
 
 	vars = ROG_GET_GUC_VARIABLES(&n);
 	for (i = 0; i < n; i++)
-	{
-		if (strcmp(vars[i]->name, "readonly_guard.enabled") == 0)
-			rog_guc_record = vars[i];
-		else if (strcmp(vars[i]->name, "readonly_guard.message") == 0)
-			rog_message_record = vars[i];
-	}
+		if (strcmp(vars[i]->name, name) == 0)
+			return vars[i];
+	return NULL;
+}
+
+void
+rog_find_guc_record(void)
+{
+	rog_guc_record = rog_find_guc("readonly_guard.enabled");
+	rog_message_record = rog_find_guc("readonly_guard.message");
 }
 
 /*

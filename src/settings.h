@@ -25,6 +25,8 @@ extern char *rog_exempt_roles;
 /* is this session read-only through readonly_guard.enabled? */
 extern bool rog_session_read_only;
 
+struct config_generic;
+extern struct config_generic *rog_find_guc(const char *name);
 extern void rog_find_guc_record(void);
 extern void rog_settings_assign_enabled(bool newval);
 extern bool rog_refresh_session(void);
