@@ -186,7 +186,7 @@ rog_end_drain_callback(int code, Datum arg)
 		return;
 	rog_end_drain();
 	drain->ended = true;
-	if (!(rog_state_word() & ROG_WORD_ENABLED) ||
+	if (!rog_cluster_enabled() ||
 		RecoveryInProgress())
 		return;
 	old = MemoryContextSwitchTo(TopMemoryContext);
@@ -328,7 +328,7 @@ rog_wait_for_transactions(TransactionId *xids, int n, TimestampTz deadline)
 	{
 		int			slice_ms = ROG_DRAIN_SLICE_MS;
 
-		if (!(rog_state_word() & ROG_WORD_ENABLED))
+		if (!rog_cluster_enabled())
 			break;				/* disabled meanwhile: nothing to wait for */
 		if (deadline != 0)
 		{
@@ -472,7 +472,7 @@ rog_wait_for_predating(TimestampTz cutoff_time, TimestampTz deadline)
 		TimestampTz now = GetCurrentTimestamp();
 
 		if (n > 0 && now < deadline &&
-			(rog_state_word() & ROG_WORD_ENABLED))
+			rog_cluster_enabled())
 			rog_wait_for_backend(pids[0],
 								 Min(ROG_STATEMENT_SLICE_MS,
 									 (int) ((deadline - now + 999) / 1000)));
@@ -584,7 +584,7 @@ rog_drain(TransactionId cutoff, TimestampTz cutoff_time, int64 timeout_ms)
 		/* from here on nothing that predates the mode may commit */
 		rog_end_drain();
 		drain.ended = true;
-		if (rog_state_word() & ROG_WORD_ENABLED)
+		if (rog_cluster_enabled())
 		{
 			if (n > 0)
 			{

@@ -9,9 +9,9 @@
  * shared memory when it commits (see xact.c); every backend notices the
  * change at its next statement, through the same state word the hot path
  * reads, and re-reads pg_db_role_setting for its database and its session
- * user (also after SET SESSION AUTHORIZATION).  The same happens after a change of the server's
- * configuration (reload), after every COMMIT PREPARED, and once after a
- * standby's promotion.
+ * user (also after any change of the session user).  The same happens after
+ * a change of the server's configuration (reload), after every COMMIT
+ * PREPARED, and once after a standby's promotion.
  *
  * The value in force follows PostgreSQL's precedence: a session-level SET
  * (or a client option) wins; otherwise ALTER ROLE ... IN DATABASE, then

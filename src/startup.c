@@ -230,13 +230,13 @@ rog_check_flag_timeline(void)
 	RogStateFile file;
 	char	   *enabled_at;
 
-	if (!(pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED) ||
+	if (!rog_cluster_enabled() ||
 		RecoveryInProgress())
 		return;
 	now_tli = GetWALInsertionTimeLine();
 
 	LWLockAcquire(rog_shared->lock, LW_EXCLUSIVE);
-	if (!(pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED) ||
+	if (!rog_cluster_enabled() ||
 		rog_shared->tli == now_tli)
 	{
 		LWLockRelease(rog_shared->lock);

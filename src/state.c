@@ -114,7 +114,7 @@ rog_state_to_file(RogStateFile *file)
 	memset(file, 0, sizeof(RogStateFile));
 	file->magic = ROG_STATE_MAGIC;
 	file->version = ROG_STATE_VERSION;
-	file->enabled = (pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED) != 0;
+	file->enabled = rog_cluster_enabled();
 	file->reason_encoding = rog_shared->reason_encoding;
 	file->enabled_at = rog_shared->enabled_at;
 	file->lsn = rog_shared->lsn;
@@ -411,7 +411,7 @@ rog_set_cluster_enabled(const char *reason, TimestampTz expires_at,
 	bool		was_enabled;
 
 	LWLockAcquire(rog_shared->lock, LW_EXCLUSIVE);
-	was_enabled = (pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED) != 0;
+	was_enabled = rog_cluster_enabled();
 
 	rog_enabled_image(&file, reason, expires_at, was_enabled);
 
@@ -466,7 +466,7 @@ rog_set_lsn(XLogRecPtr lsn, bool turned_on)
 	RogStateFile file;
 
 	LWLockAcquire(rog_shared->lock, LW_EXCLUSIVE);
-	if ((pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED) &&
+	if (rog_cluster_enabled() &&
 		(turned_on || XLogRecPtrIsInvalid(rog_shared->lsn)))
 	{
 		rog_state_to_file(&file);
@@ -487,7 +487,7 @@ rog_set_cluster_disabled(void)
 	RogStateFile file;
 
 	LWLockAcquire(rog_shared->lock, LW_EXCLUSIVE);
-	if (!(pg_atomic_read_u32(&rog_shared->word) & ROG_WORD_ENABLED))
+	if (!rog_cluster_enabled())
 	{
 		LWLockRelease(rog_shared->lock);
 		return false;
