@@ -53,6 +53,16 @@ in_chroot() {
 		PGSSLMODE=disable "$@"
 }
 
+# a fresh Debian machine has no debootstrap: the host's apt brings it
+need_debootstrap() {
+	command -v debootstrap >/dev/null && return 0
+	echo "=== chroot: installing debootstrap" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get -o DPkg::Lock::Timeout=900 -q update >&2
+	apt-get -o DPkg::Lock::Timeout=900 -y -q --no-install-recommends \
+		install debootstrap >&2
+}
+
 make_chroot() {
 	base=$suite
 	[ "$suite" = experimental ] && base=sid
@@ -65,6 +75,7 @@ make_chroot() {
 		echo "=== chroot: debootstrap $base into $dir" >&2
 		rm -rf "$dir" "$dir.tmp"
 		mkdir -p "$ROOT"
+		need_debootstrap
 		debootstrap --variant=minbase "$base" "$dir.tmp" "$MIRROR" >"$ROOT/$suite.debootstrap.log" 2>&1 ||
 			{ tail -n 20 "$ROOT/$suite.debootstrap.log" >&2; rm -rf "$dir.tmp"; return 1; }
 		touch "$dir.tmp/.rog-debootstrap"
