@@ -13,6 +13,7 @@ CREATE EXTENSION IF NOT EXISTS autoinc;
 CREATE EXTENSION IF NOT EXISTS pageinspect;
 RESET client_min_messages;
 CREATE TABLE pr_t (id int);
+CREATE ROLE pr_owner;
 CREATE SEQUENCE pr_seq;
 SELECT setval('pr_seq', 10);
 SELECT lo_create(777001) AS lo, lo_create(777002) AS lo2;
@@ -209,6 +210,19 @@ SET readonly_guard.enabled = on;
 ALTER TYPE pg_temp.pr_en RENAME VALUE 'x' TO 'hacked';
 SELECT * FROM pr_penum;
 
+-- nor a temporary table whose row type a permanent table uses: no RENAME,
+-- COMMENT or ALTER of it or its columns (a fourth audit)
+RESET readonly_guard.enabled;
+CREATE TEMP TABLE pr_rt (a int);
+CREATE TABLE pr_prt (r pr_rt);
+INSERT INTO pr_prt VALUES (ROW(1));
+SET readonly_guard.enabled = on;
+ALTER TABLE pr_rt RENAME COLUMN a TO renamed;
+COMMENT ON COLUMN pr_rt.a IS 'changed';
+ALTER TABLE pr_rt RENAME TO pr_rt2;
+ALTER TABLE pr_rt ADD COLUMN b int;
+SELECT to_json(r) FROM pr_prt;
+
 -- a temporary range type may not name a permanent multirange type
 CREATE TYPE pg_temp.pr_r AS RANGE (subtype = int4, multirange_type_name = public.pr_evil_mr);
 SELECT count(*) AS permanent_types FROM pg_type WHERE typname LIKE '%pr_evil_mr';
@@ -285,6 +299,28 @@ DROP TABLE IF EXISTS pr_no_such_table CASCADE;
 CREATE TEMP TABLE pr_tmp3 (id int);
 CREATE TEMP VIEW pr_tmp3_v AS SELECT id FROM pr_tmp3;
 DROP TABLE pr_tmp3 CASCADE;
+-- more of them (a fourth audit): a generated column's expression dropped,
+-- inheritance between temporary tables, domain constraints, owners
+CREATE TEMP TABLE pr_gen (a int, g int GENERATED ALWAYS AS (a * 2) STORED);
+ALTER TABLE pr_gen ALTER COLUMN g DROP EXPRESSION;
+CREATE TEMP TABLE pr_parent (id int);
+CREATE TEMP TABLE pr_child (id int);
+ALTER TABLE pr_child INHERIT pr_parent;
+ALTER TABLE pr_child NO INHERIT pr_parent;
+CREATE DOMAIN pg_temp.pr_dom2 AS int CONSTRAINT pr_dom2_check CHECK (VALUE > 0);
+ALTER DOMAIN pg_temp.pr_dom2 RENAME CONSTRAINT pr_dom2_check TO pr_dom2_positive;
+COMMENT ON CONSTRAINT pr_dom2_positive ON DOMAIN pg_temp.pr_dom2 IS 'temporary';
+ALTER FUNCTION pg_temp.pr_g2() OWNER TO pr_owner;
+ALTER TYPE pg_temp.pr_pair OWNER TO pr_owner;
+ALTER DOMAIN pg_temp.pr_dom2 OWNER TO pr_owner;
+SELECT count(*) AS owned FROM pg_type t JOIN pg_roles r ON r.oid = t.typowner
+ WHERE r.rolname = 'pr_owner';
+-- while a permanent parent, or a permanent function's owner, is refused
+ALTER TABLE pr_child INHERIT pr_t;
+ALTER FUNCTION pr_eq(int, int) OWNER TO pr_owner;
+DROP FUNCTION pg_temp.pr_g2();
+DROP TYPE pg_temp.pr_pair;
+DROP DOMAIN pg_temp.pr_dom2;
 RESET readonly_guard.enabled;
 
 -- COMMIT AND CHAIN: the chained transaction does not inherit the guard's
@@ -330,7 +366,8 @@ SELECT pg_replication_origin_drop('pr_origin');
 DROP POLICY pr_p ON pr_pol;
 DROP VIEW pr_brin_summarized;
 DROP FUNCTION pr_bsum(regclass), pr_summ(boolean);
-DROP TABLE pr_t, pr_brin, pr_pol, pr_lo, pr_ai, pr_dep, pr_pcol, pr_penum;
+DROP TABLE pr_t, pr_brin, pr_pol, pr_lo, pr_ai, pr_dep, pr_pcol, pr_penum, pr_prt;
+DROP ROLE pr_owner;
 DROP OPERATOR public.#=# (int, int);
 DROP FUNCTION pr_eq(int, int);
 DROP SEQUENCE pr_seq;

@@ -206,6 +206,7 @@ rog_classify_by_tag(NodeTag tag)
 		case T_AlterEnumStmt:
 		case T_AlterPolicyStmt:
 		case T_AlterDomainStmt:
+		case T_AlterOwnerStmt:
 			return ROG_UTILITY_MAYBE_WRITE;
 
 		default:
@@ -250,42 +251,6 @@ rog_classify_utility(Node *parsetree, uint32 *end_flags)
 
 /* ---- does it touch only temporary objects? ---- */
 
-/* Would a relation named rv be created as a temporary one? */
-static bool
-rog_creates_temp(RangeVar *rv)
-{
-	if (rv->relpersistence == RELPERSISTENCE_TEMP)
-		return true;
-	if (rv->schemaname == NULL)
-		return false;
-	return strcmp(rv->schemaname, "pg_temp") == 0 ||
-		isTempNamespace(get_namespace_oid(rv->schemaname, true));
-}
-
-/*
- * Is the existing relation named rv temporary?  A relation that does not
- * exist counts as temporary: the statement will fail or do nothing.
- */
-static bool
-rog_relation_is_temp(RangeVar *rv)
-{
-	Oid			relid = RangeVarGetRelid(rv, NoLock, true);
-
-	return !OidIsValid(relid) ||
-		get_rel_persistence(relid) == RELPERSISTENCE_TEMP;
-}
-
-static bool
-rog_relations_are_temp(List *rangevars)
-{
-	ListCell   *lc;
-
-	foreach(lc, rangevars)
-		if (!rog_relation_is_temp(lfirst_node(RangeVar, lc)))
-			return false;
-	return true;
-}
-
 /*
  * Object types a statement names by a qualified name, whose objects may live
  * in a temporary schema.
@@ -306,24 +271,6 @@ rog_is_schema_object_type(ObjectType type)
 		default:
 			return false;
 	}
-}
-
-/*
- * Is the object a statement names (of the type given) temporary?  One that
- * does not exist counts as such, as for relations: the statement will fail
- * or do nothing.
- */
-static bool
-rog_named_object_is_temp(ObjectType type, Node *object)
-{
-	Relation	relation = NULL;
-	ObjectAddress address;
-
-	address = get_object_address(type, object, &relation, AccessExclusiveLock, true);
-	if (relation != NULL)
-		table_close(relation, NoLock);
-	return !OidIsValid(address.objectId) ||
-		rog_object_is_temp(address.classId, address.objectId);
 }
 
 static bool
@@ -356,46 +303,12 @@ rog_drop_touches_only_temp(DropStmt *stmt)
 	return true;
 }
 
-/* Are all these existing relations temporary tables or sequences? */
-static bool
-rog_relations_are_temp_tables(List *rangevars)
-{
-	ListCell   *lc;
-
-	foreach(lc, rangevars)
-	{
-		Oid			relid = RangeVarGetRelid(lfirst_node(RangeVar, lc), NoLock, true);
-		char		relkind;
-
-		if (!OidIsValid(relid))
-			continue;
-		relkind = get_rel_relkind(relid);
-		if (get_rel_persistence(relid) != RELPERSISTENCE_TEMP ||
-			(relkind != RELKIND_RELATION && relkind != RELKIND_SEQUENCE))
-			return false;
-	}
-	return true;
-}
-
 /*
- * Does an object that is not temporary depend on the existing relation rv or
- * its row type (a permanent table with a column of a temporary composite
- * type)?  Altering it would change what that object shows.
+ * Does ALTER TABLE link the table to, or unlink it from, a parent that is
+ * not temporary (INHERIT, NO INHERIT)?
  */
 static bool
-rog_has_permanent_dependents(RangeVar *rv)
-{
-	Oid			relid = RangeVarGetRelid(rv, NoLock, true);
-
-	if (!OidIsValid(relid))
-		return false;
-	return rog_object_has_permanent_dependents(RelationRelationId, relid) ||
-		rog_object_has_permanent_dependents(TypeRelationId, get_rel_type_id(relid));
-}
-
-/* Does ALTER TABLE link the table to another one (INHERIT, NO INHERIT)? */
-static bool
-rog_alter_table_links(AlterTableStmt *stmt)
+rog_alter_table_links_permanent(AlterTableStmt *stmt)
 {
 	ListCell   *lc;
 
@@ -403,27 +316,11 @@ rog_alter_table_links(AlterTableStmt *stmt)
 	{
 		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
 
-		if (cmd->subtype == AT_AddInherit || cmd->subtype == AT_DropInherit)
+		if ((cmd->subtype == AT_AddInherit || cmd->subtype == AT_DropInherit) &&
+			!rog_relation_is_temp(castNode(RangeVar, cmd->def)))
 			return true;
 	}
 	return false;
-}
-
-/*
- * Does a qualified name (schema.name) put an object in the temporary
- * schema?  An unqualified one goes to the first schema of search_path,
- * which is not assumed to be temporary.
- */
-static bool
-rog_names_temp_schema(List *names)
-{
-	const char *schema;
-
-	if (list_length(names) < 2)
-		return false;
-	schema = strVal(list_nth(names, list_length(names) - 2));
-	return strcmp(schema, "pg_temp") == 0 ||
-		isTempNamespace(get_namespace_oid(schema, true));
 }
 
 /*
@@ -457,8 +354,8 @@ rog_member_of_temp_relation(List *names)
 {
 	if (list_length(names) < 2)
 		return false;
-	return rog_relation_is_temp(makeRangeVarFromNameList(list_truncate(list_copy(names),
-																   list_length(names) - 1)));
+	return rog_relation_is_temp_alone(makeRangeVarFromNameList(list_truncate(list_copy(names),
+																		 list_length(names) - 1)));
 }
 
 /* RENAME of a temporary relation or of one of its columns, constraints, ... */
@@ -477,12 +374,12 @@ rog_rename_touches_only_temp(RenameStmt *stmt)
 		case OBJECT_RULE:
 		case OBJECT_POLICY:
 		case OBJECT_ATTRIBUTE:
-			return stmt->relation != NULL && rog_relation_is_temp(stmt->relation);
+			return stmt->relation != NULL && rog_relation_is_temp_alone(stmt->relation);
 		case OBJECT_TYPE:
 		case OBJECT_DOMAIN:
-			/* RENAME names a type by a list of names, not a TypeName */
-			return rog_named_object_is_temp(stmt->renameType,
-											(Node *) makeTypeNameFromNameList(castNode(List, stmt->object)));
+		case OBJECT_DOMCONSTRAINT:
+			return rog_named_object_is_temp(stmt->renameType == OBJECT_DOMCONSTRAINT ?
+											OBJECT_DOMAIN : stmt->renameType, stmt->object);
 		default:
 			return rog_is_schema_object_type(stmt->renameType) &&
 				rog_named_object_is_temp(stmt->renameType, stmt->object);
@@ -502,13 +399,15 @@ rog_comment_touches_only_temp(CommentStmt *stmt)
 		case OBJECT_VIEW:
 		case OBJECT_INDEX:
 			names = castNode(List, stmt->object);
-			return rog_relation_is_temp(makeRangeVarFromNameList(names));
+			return rog_relation_is_temp_alone(makeRangeVarFromNameList(names));
 		case OBJECT_COLUMN:
 		case OBJECT_TABCONSTRAINT:
 		case OBJECT_TRIGGER:
 		case OBJECT_RULE:
 		case OBJECT_POLICY:
 			return rog_member_of_temp_relation(castNode(List, stmt->object));
+		case OBJECT_DOMCONSTRAINT:
+			return rog_named_object_is_temp(stmt->objtype, stmt->object);
 		default:
 			return rog_is_schema_object_type(stmt->objtype) &&
 				rog_named_object_is_temp(stmt->objtype, stmt->object);
@@ -595,9 +494,8 @@ rog_utility_touches_only_temp(Node *parsetree)
 	switch (nodeTag(parsetree))
 	{
 		case T_AlterTableStmt:
-			return rog_relation_is_temp(((AlterTableStmt *) parsetree)->relation) &&
-				!rog_alter_table_links(((AlterTableStmt *) parsetree)) &&
-				!rog_has_permanent_dependents(((AlterTableStmt *) parsetree)->relation);
+			return rog_relation_is_temp_alone(((AlterTableStmt *) parsetree)->relation) &&
+				!rog_alter_table_links_permanent((AlterTableStmt *) parsetree);
 		case T_AlterSeqStmt:
 			return rog_relation_is_temp(((AlterSeqStmt *) parsetree)->sequence);
 		case T_DropStmt:
@@ -628,6 +526,10 @@ rog_utility_touches_only_temp(Node *parsetree)
 											(Node *) makeTypeNameFromNameList(((AlterEnumStmt *) parsetree)->typeName));
 		case T_AlterPolicyStmt:
 			return rog_relation_is_temp(((AlterPolicyStmt *) parsetree)->table);
+		case T_AlterOwnerStmt:
+			return rog_is_schema_object_type(((AlterOwnerStmt *) parsetree)->objectType) &&
+				rog_named_object_is_temp(((AlterOwnerStmt *) parsetree)->objectType,
+										 ((AlterOwnerStmt *) parsetree)->object);
 		default:
 			return false;
 	}

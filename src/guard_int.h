@@ -183,6 +183,14 @@ extern Oid	rog_plan_calls_writer(PlannedStmt *stmt);
 extern bool rog_object_is_temp(Oid classId, Oid objectId);
 extern Oid	rog_object_namespace(Oid classId, Oid objectId);
 extern bool rog_object_has_permanent_dependents(Oid classId, Oid objectId);
+extern bool rog_creates_temp(RangeVar *rv);
+extern bool rog_names_temp_schema(List *names);
+extern bool rog_relation_is_temp(RangeVar *rv);
+extern bool rog_relations_are_temp(List *rangevars);
+extern bool rog_relations_are_temp_tables(List *rangevars);
+extern bool rog_has_permanent_dependents(RangeVar *rv);
+extern bool rog_relation_is_temp_alone(RangeVar *rv);
+extern bool rog_named_object_is_temp(ObjectType type, Node *object);
 
 /* judge.c */
 extern void rog_note_temp_relation_dropped(Oid relid);

@@ -7,7 +7,9 @@
  * for any object address, whether it is such an object: in a temporary
  * schema, or belonging (by an automatic or internal dependency) to an
  * object that is.  Catalogs are read with SnapshotSelf where an object the
- * current command just created must be found.
+ * current command just created must be found.  The same questions for the
+ * objects a statement names (a RangeVar, a qualified name) follow, for
+ * classify.c.
  *
  * Copyright (c) 2026, readonly_guard developers
  *
@@ -22,9 +24,13 @@
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/objectaddress.h"
+#include "catalog/pg_attrdef.h"
 #include "catalog/pg_depend.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_type.h"
+#include "nodes/makefuncs.h"
 #include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
@@ -128,6 +134,18 @@ rog_object_is_temp_depth(Oid classId, Oid objectId, int depth)
 
 	if (classId == NamespaceRelationId)
 		return isAnyTempNamespace(objectId);
+
+	/*
+	 * A column default by its table: ALTER TABLE ... DROP EXPRESSION deletes
+	 * its dependency records before the default itself.
+	 */
+	if (classId == AttrDefaultRelationId)
+	{
+		ObjectAddress column = GetAttrDefaultColumnAddress(objectId);
+
+		if (OidIsValid(column.objectId))
+			return rog_object_is_temp_depth(column.classId, column.objectId, depth);
+	}
 	namespace = rog_object_namespace(classId, objectId);
 	if (OidIsValid(namespace))
 		return isAnyTempNamespace(namespace);
@@ -150,12 +168,141 @@ rog_permanent_dependent(Form_pg_depend dep, Oid classId, Oid objectId, int depth
 }
 
 /*
- * Does an object that is not temporary depend on this one?  Changing it
- * would change what that object shows (a permanent table's column of a
- * temporary type, a default calling a temporary function).
+ * Does an object that is not temporary depend on this one, or, for a
+ * relation, on its row type?  Changing it would change what that object
+ * shows (a permanent table's column of a temporary type or row type, a
+ * default calling a temporary function).
  */
 bool
 rog_object_has_permanent_dependents(Oid classId, Oid objectId)
 {
-	return rog_depend_any(classId, objectId, true, NULL, rog_permanent_dependent, 0);
+	Oid			rowtype;
+
+	if (rog_depend_any(classId, objectId, true, NULL, rog_permanent_dependent, 0))
+		return true;
+	if (classId != RelationRelationId ||
+		!OidIsValid(rowtype = get_rel_type_id(objectId)))
+		return false;
+	return rog_depend_any(TypeRelationId, rowtype, true, NULL, rog_permanent_dependent, 0);
+}
+
+/* ---- objects a statement names ---- */
+
+/* Would a relation named rv be created as a temporary one? */
+bool
+rog_creates_temp(RangeVar *rv)
+{
+	if (rv->relpersistence == RELPERSISTENCE_TEMP)
+		return true;
+	if (rv->schemaname == NULL)
+		return false;
+	return strcmp(rv->schemaname, "pg_temp") == 0 ||
+		isTempNamespace(get_namespace_oid(rv->schemaname, true));
+}
+
+/*
+ * Is the existing relation named rv temporary?  A relation that does not
+ * exist counts as temporary: the statement will fail or do nothing.
+ */
+bool
+rog_relation_is_temp(RangeVar *rv)
+{
+	Oid			relid = RangeVarGetRelid(rv, NoLock, true);
+
+	return !OidIsValid(relid) ||
+		get_rel_persistence(relid) == RELPERSISTENCE_TEMP;
+}
+
+bool
+rog_relations_are_temp(List *rangevars)
+{
+	ListCell   *lc;
+
+	foreach(lc, rangevars)
+		if (!rog_relation_is_temp(lfirst_node(RangeVar, lc)))
+			return false;
+	return true;
+}
+
+/*
+ * Is the object a statement names (of the type given) temporary?  One that
+ * does not exist counts as such, as for relations: the statement will fail
+ * or do nothing.
+ */
+bool
+rog_named_object_is_temp(ObjectType type, Node *object)
+{
+	Relation	relation = NULL;
+	ObjectAddress address;
+
+	/* RENAME and OWNER TO name a type by a list of names, not a TypeName */
+	if ((type == OBJECT_TYPE || type == OBJECT_DOMAIN) && IsA(object, List))
+		object = (Node *) makeTypeNameFromNameList((List *) object);
+	address = get_object_address(type, object, &relation, AccessExclusiveLock, true);
+	if (relation != NULL)
+		table_close(relation, NoLock);
+	return !OidIsValid(address.objectId) ||
+		rog_object_is_temp(address.classId, address.objectId);
+}
+
+/* Are all these existing relations temporary tables or sequences? */
+bool
+rog_relations_are_temp_tables(List *rangevars)
+{
+	ListCell   *lc;
+
+	foreach(lc, rangevars)
+	{
+		Oid			relid = RangeVarGetRelid(lfirst_node(RangeVar, lc), NoLock, true);
+		char		relkind;
+
+		if (!OidIsValid(relid))
+			continue;
+		relkind = get_rel_relkind(relid);
+		if (get_rel_persistence(relid) != RELPERSISTENCE_TEMP ||
+			(relkind != RELKIND_RELATION && relkind != RELKIND_SEQUENCE))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Does an object that is not temporary depend on the existing relation rv or
+ * its row type (a permanent table with a column of a temporary composite
+ * type)?  Altering it would change what that object shows.
+ */
+bool
+rog_has_permanent_dependents(RangeVar *rv)
+{
+	Oid			relid = RangeVarGetRelid(rv, NoLock, true);
+
+	return OidIsValid(relid) &&
+		rog_object_has_permanent_dependents(RelationRelationId, relid);
+}
+
+/*
+ * Is the existing relation rv temporary, with nothing permanent depending
+ * on it?  DDL on it and its members changes nothing else.
+ */
+bool
+rog_relation_is_temp_alone(RangeVar *rv)
+{
+	return rog_relation_is_temp(rv) && !rog_has_permanent_dependents(rv);
+}
+
+/*
+ * Does a qualified name (schema.name) put an object in the temporary
+ * schema?  An unqualified one goes to the first schema of search_path,
+ * which is not assumed to be temporary.
+ */
+bool
+rog_names_temp_schema(List *names)
+{
+	const char *schema;
+
+	if (list_length(names) < 2)
+		return false;
+	schema = strVal(list_nth(names, list_length(names) - 2));
+	return strcmp(schema, "pg_temp") == 0 ||
+		isTempNamespace(get_namespace_oid(schema, true));
 }

@@ -30,7 +30,8 @@
  *								explanation of core's own refusals
  *				classify.c		what a utility statement or a plan does
  *				writers.c		which functions write without the executor
- *				objects.c		is a catalog object temporary
+ *				objects.c		is a catalog object temporary, or one
+ *								that a statement names
  *				judge.c			what a transaction changed, from the locks
  *								and files it holds
  *
