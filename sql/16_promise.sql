@@ -181,6 +181,7 @@ CREATE TABLE pr_pcol (c pg_temp.pr_co);
 INSERT INTO pr_pcol VALUES (ROW(1, 2));
 SET readonly_guard.enabled = on;
 ALTER TYPE pg_temp.pr_co DROP ATTRIBUTE x;
+COMMENT ON TYPE pg_temp.pr_co IS 'changed';
 SELECT * FROM pr_pcol;
 
 -- RENAME of a type or domain that does not exist, or of a temporary one

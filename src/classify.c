@@ -407,10 +407,10 @@ rog_comment_touches_only_temp(CommentStmt *stmt)
 		case OBJECT_POLICY:
 			return rog_member_of_temp_relation(castNode(List, stmt->object));
 		case OBJECT_DOMCONSTRAINT:
-			return rog_named_object_is_temp(stmt->objtype, stmt->object);
+			return rog_named_object_is_temp_alone(stmt->objtype, stmt->object);
 		default:
 			return rog_is_schema_object_type(stmt->objtype) &&
-				rog_named_object_is_temp(stmt->objtype, stmt->object);
+				rog_named_object_is_temp_alone(stmt->objtype, stmt->object);
 	}
 }
 

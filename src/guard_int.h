@@ -191,6 +191,7 @@ extern bool rog_relations_are_temp_tables(List *rangevars);
 extern bool rog_has_permanent_dependents(RangeVar *rv);
 extern bool rog_relation_is_temp_alone(RangeVar *rv);
 extern bool rog_named_object_is_temp(ObjectType type, Node *object);
+extern bool rog_named_object_is_temp_alone(ObjectType type, Node *object);
 
 /* judge.c */
 extern void rog_note_temp_relation_dropped(Oid relid);

@@ -225,12 +225,11 @@ rog_relations_are_temp(List *rangevars)
 }
 
 /*
- * Is the object a statement names (of the type given) temporary?  One that
- * does not exist counts as such, as for relations: the statement will fail
- * or do nothing.
+ * The object a statement names (of the type given); InvalidOid as its
+ * objectId if it does not exist.
  */
-bool
-rog_named_object_is_temp(ObjectType type, Node *object)
+static ObjectAddress
+rog_named_object(ObjectType type, Node *object)
 {
 	Relation	relation = NULL;
 	ObjectAddress address;
@@ -241,8 +240,34 @@ rog_named_object_is_temp(ObjectType type, Node *object)
 	address = get_object_address(type, object, &relation, AccessExclusiveLock, true);
 	if (relation != NULL)
 		table_close(relation, NoLock);
+	return address;
+}
+
+/*
+ * Is the object a statement names temporary?  One that does not exist
+ * counts as such, as for relations: the statement will fail or do nothing.
+ */
+bool
+rog_named_object_is_temp(ObjectType type, Node *object)
+{
+	ObjectAddress address = rog_named_object(type, object);
+
 	return !OidIsValid(address.objectId) ||
 		rog_object_is_temp(address.classId, address.objectId);
+}
+
+/*
+ * The same, with nothing permanent depending on it: for COMMENT, which no
+ * object access hook sees.
+ */
+bool
+rog_named_object_is_temp_alone(ObjectType type, Node *object)
+{
+	ObjectAddress address = rog_named_object(type, object);
+
+	return !OidIsValid(address.objectId) ||
+		(rog_object_is_temp(address.classId, address.objectId) &&
+		 !rog_object_has_permanent_dependents(address.classId, address.objectId));
 }
 
 /* Are all these existing relations temporary tables or sequences? */
