@@ -224,6 +224,49 @@ ALTER TABLE pr_rt RENAME TO pr_rt2;
 ALTER TABLE pr_rt ADD COLUMN b int;
 SELECT to_json(r) FROM pr_prt;
 
+-- nor one that a permanent object depends on through other temporary
+-- objects: an enum's array type, an inheritance child's row type, a domain
+-- whose check calls a temporary function (a fourth audit: each changed or
+-- lost permanent data)
+RESET readonly_guard.enabled;
+CREATE TYPE pg_temp.pr_mood AS ENUM ('happy', 'sad');
+CREATE TABLE pr_pmood (m pg_temp.pr_mood[]);
+INSERT INTO pr_pmood VALUES ('{happy}');
+CREATE TEMP TABLE pr_tpar (a int, b text);
+CREATE TEMP TABLE pr_tchild () INHERITS (pr_tpar);
+CREATE TABLE pr_pchild (c pr_tchild);
+INSERT INTO pr_pchild VALUES (ROW(1, 'secret'));
+CREATE FUNCTION pg_temp.pr_chk(int) RETURNS bool LANGUAGE sql IMMUTABLE
+    AS 'SELECT $1 > 0';
+CREATE DOMAIN pg_temp.pr_dm AS int CONSTRAINT pr_dm_pos CHECK (VALUE > 0);
+CREATE DOMAIN pg_temp.pr_dm2 AS int CONSTRAINT pr_dm2_chk CHECK (pg_temp.pr_chk(VALUE));
+CREATE TABLE pr_pdom (d pg_temp.pr_dm, d2 pg_temp.pr_dm2);
+SET readonly_guard.enabled = on;
+ALTER TYPE pg_temp.pr_mood RENAME VALUE 'happy' TO 'furious';
+ALTER TABLE pr_tpar DROP COLUMN b;
+ALTER TABLE pr_tpar ADD COLUMN z int;
+ALTER DOMAIN pg_temp.pr_dm DROP CONSTRAINT pr_dm_pos;
+ALTER DOMAIN pg_temp.pr_dm ADD CONSTRAINT pr_dm_neg CHECK (VALUE < 0) NOT VALID;
+CREATE OR REPLACE FUNCTION pg_temp.pr_chk(int) RETURNS bool LANGUAGE sql IMMUTABLE
+    AS 'SELECT true';
+DROP FUNCTION pg_temp.pr_chk(int) CASCADE;
+ALTER TYPE pg_temp.pr_co RENAME ATTRIBUTE y TO yy;
+CREATE RULE "_RETURN" AS ON SELECT TO pr_rt DO INSTEAD SELECT 1 AS a;
+-- while the same DDL on temporary objects nothing permanent uses works,
+-- and so does TRUNCATE (it changes no permanent object)
+TRUNCATE pr_tpar;
+CREATE TEMP TABLE pr_lone (a int, b text);
+ALTER TABLE pr_lone DROP COLUMN b;
+CREATE DOMAIN pg_temp.pr_dm3 AS int CONSTRAINT pr_dm3_pos CHECK (VALUE > 0);
+ALTER DOMAIN pg_temp.pr_dm3 DROP CONSTRAINT pr_dm3_pos;
+RESET readonly_guard.enabled;
+SELECT * FROM pr_pmood;
+SELECT * FROM pr_pchild;
+INSERT INTO pr_pdom VALUES (-5, NULL);
+INSERT INTO pr_pdom VALUES (NULL, -1);
+SELECT a FROM pr_rt;
+SET readonly_guard.enabled = on;
+
 -- a temporary range type may not name a permanent multirange type
 CREATE TYPE pg_temp.pr_r AS RANGE (subtype = int4, multirange_type_name = public.pr_evil_mr);
 SELECT count(*) AS permanent_types FROM pg_type WHERE typname LIKE '%pr_evil_mr';
@@ -367,7 +410,8 @@ SELECT pg_replication_origin_drop('pr_origin');
 DROP POLICY pr_p ON pr_pol;
 DROP VIEW pr_brin_summarized;
 DROP FUNCTION pr_bsum(regclass), pr_summ(boolean);
-DROP TABLE pr_t, pr_brin, pr_pol, pr_lo, pr_ai, pr_dep, pr_pcol, pr_penum, pr_prt;
+DROP TABLE pr_t, pr_brin, pr_pol, pr_lo, pr_ai, pr_dep, pr_pcol, pr_penum, pr_prt,
+    pr_pmood, pr_pchild, pr_pdom;
 DROP ROLE pr_owner;
 DROP OPERATOR public.#=# (int, int);
 DROP FUNCTION pr_eq(int, int);

@@ -456,7 +456,8 @@ rog_create_touches_only_temp(Node *parsetree, bool *other)
 				(((CreateStatsStmt *) parsetree)->defnames == NIL ||
 				 rog_names_temp_schema(((CreateStatsStmt *) parsetree)->defnames));
 		case T_RuleStmt:
-			return rog_relation_is_temp(((RuleStmt *) parsetree)->relation);
+			/* a rule "_RETURN" makes a table a view (up to 15) */
+			return rog_relation_is_temp_alone(((RuleStmt *) parsetree)->relation);
 		case T_CreateTrigStmt:
 			return rog_relation_is_temp(((CreateTrigStmt *) parsetree)->relation);
 		case T_CreatePolicyStmt:
@@ -516,7 +517,7 @@ rog_utility_touches_only_temp(Node *parsetree)
 		case T_CommentStmt:
 			return rog_comment_touches_only_temp((CommentStmt *) parsetree);
 		case T_AlterDomainStmt:
-			return rog_named_object_is_temp(OBJECT_DOMAIN,
+			return rog_named_object_is_temp_alone(OBJECT_DOMAIN,
 											(Node *) makeTypeNameFromNameList(((AlterDomainStmt *) parsetree)->typeName));
 		case T_AlterFunctionStmt:
 			return rog_named_object_is_temp(((AlterFunctionStmt *) parsetree)->objtype,

@@ -533,18 +533,19 @@ rog_check_object_change_under_mode(ObjectAccessType access, Oid classId,
 	 */
 	if (access == OAT_DROP || access == OAT_TRUNCATE)
 	{
-		if (rog_object_is_temp(classId, objectId))
+		bool		temp = rog_object_is_temp(classId, objectId);
+
+		/* a temporary domain's constraint or a column changes its owner */
+		if (temp && (access == OAT_TRUNCATE ||
+					 !rog_object_has_permanent_dependents(classId, objectId)))
 		{
 			if (classId == RelationRelationId && subId == 0)
 				rog_note_temp_relation_dropped(objectId);
 			return;
 		}
-		address.classId = classId;
-		address.objectId = objectId;
-		address.objectSubId = subId;
+		ObjectAddressSubSet(address, classId, objectId, subId);
 		rog_refuse(ROG_STAT_DDL, access == OAT_DROP ? "DROP" : "TRUNCATE",
-				   psprintf("The statement would remove %s, which is not temporary.",
-							getObjectDescription(&address, true)));
+				   rog_drop_refusal_detail(&address, temp));
 	}
 	if (ROG_IS_AUTOVACUUM_WORKER())
 		return;					/* its own work */

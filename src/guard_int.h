@@ -69,6 +69,7 @@
 #define READONLY_GUARD_GUARD_INT_H
 
 #include "access/xact.h"
+#include "catalog/objectaddress.h"
 #include "catalog/pg_class.h"
 #include "miscadmin.h"
 #include "nodes/plannodes.h"
@@ -164,6 +165,8 @@ extern RogStatClass rog_utility_stat_class(Node *parsetree, RogUtilityKind kind)
 extern const char *rog_utility_refusal_detail(Node *parsetree,
 											  RogUtilityKind kind);
 extern RogStatClass rog_plan_stat_class(PlannedStmt *stmt);
+extern char *rog_drop_refusal_detail(const ObjectAddress *address,
+									 bool temp);
 
 /* classify.c */
 extern RogUtilityKind rog_classify_utility(Node *parsetree, uint32 *end_flags);

@@ -159,31 +159,102 @@ rog_object_is_temp(Oid classId, Oid objectId)
 	return rog_object_is_temp_depth(classId, objectId, ROG_OWNER_DEPTH);
 }
 
-/* Is the dependent object of this row another one, and not temporary? */
-static bool
-rog_permanent_dependent(Form_pg_depend dep, Oid classId, Oid objectId, int depth)
+/*
+ * How many objects rog_object_has_permanent_dependents() visits before it
+ * gives up and answers yes.
+ */
+#define ROG_AFFECTED_LIMIT	1024
+
+/*
+ * The walk of rog_object_has_permanent_dependents(): the objects found so
+ * far, and whether one is not temporary (or there were too many to tell).
+ */
+typedef struct RogAffected
 {
-	return !(dep->classid == classId && dep->objid == objectId) &&
-		!rog_object_is_temp(dep->classid, dep->objid);
+	ObjectAddress found[ROG_AFFECTED_LIMIT];
+	int			count;
+	bool		permanent;
+} RogAffected;
+
+static void
+rog_affected_add(RogAffected *walk, Oid classId, Oid objectId)
+{
+	int			i;
+
+	for (i = 0; i < walk->count; i++)
+		if (walk->found[i].classId == classId && walk->found[i].objectId == objectId)
+			return;
+	if (walk->count == ROG_AFFECTED_LIMIT || !rog_object_is_temp(classId, objectId))
+	{
+		walk->permanent = true;
+		return;
+	}
+	ObjectAddressSet(walk->found[walk->count], classId, objectId);
+	walk->count++;
 }
 
 /*
- * Does an object that is not temporary depend on this one, or, for a
- * relation, on its row type?  Changing it would change what that object
- * shows (a permanent table's column of a temporary type or row type, a
- * default calling a temporary function).
+ * Add what changing the object changes: the objects
+ * that depend on it, and the ones it belongs to (automatic or internal
+ * dependency: a domain's constraint, a table's index or trigger).
+ */
+static void
+rog_affected_step(RogAffected *walk, const ObjectAddress *object)
+{
+	Relation	depRel = table_open(DependRelationId, AccessShareLock);
+	int			pass;
+
+	for (pass = 0; pass < 2 && !walk->permanent; pass++)
+	{
+		bool		dependents = (pass == 0);
+		ScanKeyData key[2];
+		SysScanDesc scan;
+		HeapTuple	tup;
+
+		ScanKeyInit(&key[0], dependents ? Anum_pg_depend_refclassid : Anum_pg_depend_classid,
+					BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(object->classId));
+		ScanKeyInit(&key[1], dependents ? Anum_pg_depend_refobjid : Anum_pg_depend_objid,
+					BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(object->objectId));
+		scan = systable_beginscan(depRel,
+								  dependents ? DependReferenceIndexId : DependDependerIndexId,
+								  true, NULL, 2, key);
+		while (!walk->permanent && HeapTupleIsValid(tup = systable_getnext(scan)))
+		{
+			Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tup);
+
+			if (dependents)
+				rog_affected_add(walk, dep->classid, dep->objid);
+			else if (dep->deptype == DEPENDENCY_AUTO || dep->deptype == DEPENDENCY_INTERNAL)
+				rog_affected_add(walk, dep->refclassid, dep->refobjid);
+		}
+		systable_endscan(scan);
+	}
+	table_close(depRel, AccessShareLock);
+}
+
+/*
+ * Does changing this temporary object change one that is not temporary?
+ * Changes travel from an object to those that depend on it and to the ones
+ * it belongs to, through any number of temporary objects: a permanent
+ * table's column of a temporary type, of its array type, of a domain over
+ * it, of a temporary table's row type or of its inheritance child's; a
+ * default calling a temporary function; a domain whose check calls one.
  */
 bool
 rog_object_has_permanent_dependents(Oid classId, Oid objectId)
 {
-	Oid			rowtype;
+	RogAffected *walk = palloc(sizeof(RogAffected));
+	bool		permanent;
+	int			next;
 
-	if (rog_depend_any(classId, objectId, true, NULL, rog_permanent_dependent, 0))
-		return true;
-	if (classId != RelationRelationId ||
-		!OidIsValid(rowtype = get_rel_type_id(objectId)))
-		return false;
-	return rog_depend_any(TypeRelationId, rowtype, true, NULL, rog_permanent_dependent, 0);
+	ObjectAddressSet(walk->found[0], classId, objectId);
+	walk->count = 1;
+	walk->permanent = false;
+	for (next = 0; next < walk->count && !walk->permanent; next++)
+		rog_affected_step(walk, &walk->found[next]);
+	permanent = walk->permanent;
+	pfree(walk);
+	return permanent;
 }
 
 /* ---- objects a statement names ---- */

@@ -21,6 +21,8 @@
 #include "postgres.h"
 
 #include "access/xlog.h"
+#include "catalog/namespace.h"
+#include "catalog/objectaddress.h"
 #include "lib/stringinfo.h"
 #include "utils/timestamp.h"
 
@@ -210,4 +212,26 @@ rog_plan_stat_class(PlannedStmt *stmt)
 {
 	return (stmt->commandType == CMD_SELECT && !stmt->hasModifyingCTE) ?
 		ROG_STAT_ROW_LOCK : ROG_STAT_WRITE;
+}
+
+/*
+ * Why removing the object is refused.  A client backend without a
+ * temporary schema yet is clearing the one an earlier session left behind
+ * (PostgreSQL does that before the first temporary object of a session).
+ */
+char *
+rog_drop_refusal_detail(const ObjectAddress *address, bool temp)
+{
+	Oid			temp_namespace;
+	Oid			temp_toast_namespace;
+	const char *description = getObjectDescription(address, true);
+
+	GetTempNamespaceState(&temp_namespace, &temp_toast_namespace);
+	if (MyBackendType == B_BACKEND && !OidIsValid(temp_namespace))
+		return psprintf("This session's temporary schema holds objects that an earlier session left behind, and removing them first would remove %s, which is not temporary.",
+						description);
+	return psprintf(temp ?
+					"The statement would remove %s, and so change an object that is not temporary." :
+					"The statement would remove %s, which is not temporary.",
+					description);
 }

@@ -296,6 +296,19 @@ SELECT (SELECT count(*) FROM pg_proc WHERE proname = 'uses_orphan')
                  AND NOT attisdropped)
     || ' ' || (SELECT count(c) FROM public.holds_orphan)}),
 	'1 1 1', 'the permanent function and column that depend on it are there while the mode is on');
+# a new session given the same temporary schema (the same backend slot)
+# must clear it before its first temporary object: refused, and told why
+# (a fourth audit); other sessions make theirs
+my ($cleared, $refused, $other) = (0, 0, 0);
+for (1 .. 20)
+{
+	my ($rc, $out, $err) = $node->psql('postgres', 'CREATE TEMP TABLE mine (a int)');
+	if ($rc == 0) { $cleared++; }
+	elsif ($err =~ /DETAIL:  .*temporary schema holds objects that an earlier session left behind/) { $refused++; last; }
+	else { $other++; diag($err); }
+}
+ok($refused == 1 && $other == 0,
+	"a session that must first clear the schema left behind is refused with a detail that says so ($cleared others made theirs)");
 $node->safe_psql('postgres', 'SELECT rog_disable()');
 ok($node->poll_query_until('postgres', q{SELECT count(*) = 0 FROM pg_proc WHERE proname = 'uses_orphan'}),
 	'after rog_disable() autovacuum drops it, with CASCADE, as PostgreSQL does');
