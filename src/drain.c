@@ -11,8 +11,9 @@
  * (rog_drain_permits()); it waits for the transactions on their transaction
  * locks, so pg_locks shows whom it waits for, and for the statements by
  * watching the backends' activity; at the timeout it ends the transactions'
- * backends and cancels the statements, and waits for both to be gone.  When
- * rog_enable() returns, nothing that started before the mode is running.
+ * backends and cancels the statements, and waits for both to be gone, and
+ * for the commits it permitted to land.  When rog_enable() returns, nothing
+ * that started before the mode is running or committing.
  *
  * Copyright (c) 2026, readonly_guard developers
  *
@@ -30,6 +31,7 @@
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "storage/lmgr.h"
+#include "storage/pmsignal.h"
 #include "storage/proc.h"
 #include "storage/procarray.h"
 #include "storage/shmem.h"
@@ -52,6 +54,9 @@
 #define ROG_CANCEL_GRACE_MS		5000
 #define ROG_CANCEL_POLL_MS		5
 
+/* how long an interrupted rog_enable() waits for the commits its drain permitted */
+#define ROG_COMMIT_GRACE_MS		30000
+
 /*
  * Per process (by PGPROC number): the start of the statement in which it
  * called rog_enable() or rog_disable().  The drain neither waits for nor
@@ -66,6 +71,16 @@ static pg_atomic_uint64 *rog_admin_statement = NULL;
  */
 static pg_atomic_uint32 *rog_drain_signal = NULL;
 
+/*
+ * Per process: the transaction ID of the commit it asked the drain to
+ * permit, InvalidTransactionId if none.  Published before the question, so
+ * that a drain that ends after it was asked waits for that commit: a
+ * permitted commit may take seconds after the pre-commit callback (ON
+ * COMMIT actions of temporary tables) and must land before rog_enable()
+ * returns.
+ */
+static pg_atomic_uint32 *rog_drained_commit = NULL;
+
 static int
 rog_process_slots(void)
 {
@@ -76,7 +91,7 @@ Size
 rog_drain_shmem_size(void)
 {
 	return add_size(mul_size(rog_process_slots(), sizeof(pg_atomic_uint64)),
-					mul_size(rog_process_slots(), sizeof(pg_atomic_uint32)));
+					mul_size(rog_process_slots(), 2 * sizeof(pg_atomic_uint32)));
 }
 
 void
@@ -88,11 +103,13 @@ rog_drain_shmem_init(void)
 	rog_admin_statement = ShmemInitStruct("readonly_guard drain",
 										  rog_drain_shmem_size(), &found);
 	rog_drain_signal = (pg_atomic_uint32 *) (rog_admin_statement + rog_process_slots());
+	rog_drained_commit = rog_drain_signal + rog_process_slots();
 	if (!found)
 		for (i = 0; i < rog_process_slots(); i++)
 		{
 			pg_atomic_init_u64(&rog_admin_statement[i], 0);
 			pg_atomic_init_u32(&rog_drain_signal[i], 0);
+			pg_atomic_init_u32(&rog_drained_commit[i], InvalidTransactionId);
 		}
 }
 
@@ -140,12 +157,16 @@ rog_signal_backend(int pid, int signo)
 				(errmsg("could not send signal to process %d: %m", pid)));
 }
 
-/* The current statement calls rog_enable() or rog_disable(). */
+/*
+ * The current statement is in a call of rog_enable() or rog_disable()
+ * (calling true), or has left it (false): only for the time of the call,
+ * not for the rest of the statement, which may call writers.
+ */
 void
-rog_drain_note_admin_call(void)
+rog_drain_note_admin_call(bool calling)
 {
 	pg_atomic_write_u64(&rog_admin_statement[ROG_PROCNO(MyProc)],
-						(uint64) GetCurrentStatementStartTimestamp());
+						calling ? (uint64) GetCurrentStatementStartTimestamp() : 0);
 }
 
 static bool
@@ -155,51 +176,83 @@ rog_is_admin_statement(PGPROC *proc, PgBackendStatus *be)
 		be->st_activity_start_timestamp;
 }
 
+/* ---- commits the drain permitted ---- */
+
+/*
+ * This backend is about to ask whether the drain permits the commit of
+ * transaction xid, or (InvalidTransactionId) is done with that question.
+ * The full barrier of the atomic exchange orders the note before the
+ * question's read of the state word.
+ */
+void
+rog_drain_note_commit(TransactionId xid)
+{
+	(void) pg_atomic_exchange_u32(&rog_drained_commit[ROG_PROCNO(MyProc)], xid);
+}
+
+/*
+ * The commits that backends asked the drain to permit and that may still be
+ * under way; returns how many.
+ */
+static int
+rog_collect_drained_commits(TransactionId **xids)
+{
+	int			n = 0;
+	int			i;
+
+	*xids = palloc(sizeof(TransactionId) * rog_process_slots());
+	pg_memory_barrier();
+	for (i = 0; i < rog_process_slots(); i++)
+	{
+		TransactionId xid = pg_atomic_read_u32(&rog_drained_commit[i]);
+
+		if (TransactionIdIsNormal(xid) && TransactionIdIsInProgress(xid))
+			(*xids)[n++] = xid;
+	}
+	return n;
+}
+
 /* ---- transactions that had an XID ---- */
 
 /* the drain of one rog_enable() call, for its error cleanup */
 typedef struct RogDrain
 {
 	bool		ended;			/* rog_end_drain() was called */
+	bool		done;			/* and all that follows it */
 	TimestampTz cutoff_time;
 } RogDrain;
 
-static int	rog_collect_predating(TimestampTz cutoff_time, bool statements_only,
-								  int **pids);
+static void rog_end_statements(TimestampTz cutoff_time, bool cleanup);
+static void rog_poll_drained_commits(void);
 
 /*
  * Error cleanup (a cancel or statement_timeout of rog_enable()): end the
- * drain unless rog_drain() ended it already, and cancel at once the
- * statements from before the mode, as drain_timeout 0 would, so that an
- * interrupted call leaves nothing unchecked running.  No waiting here.
+ * drain unless rog_drain() ended it already, let the commits it permitted
+ * land, and end at once the statements from before the mode, as
+ * drain_timeout 0 would, so that an interrupted call leaves nothing
+ * unchecked running.  Interrupts are held: no second error here.
  */
 static void
 rog_end_drain_callback(int code, Datum arg)
 {
 	RogDrain   *drain = (RogDrain *) DatumGetPointer(arg);
 	MemoryContext old;
-	int		   *pids;
-	int			n;
-	int			i;
 
-	if (drain->ended)
-		return;
-	rog_end_drain();
-	drain->ended = true;
-	if (!rog_cluster_enabled() ||
-		RecoveryInProgress())
-		return;
-	old = MemoryContextSwitchTo(TopMemoryContext);
-	n = rog_collect_predating(drain->cutoff_time, true, &pids);
-	for (i = 0; i < n; i++)
+	if (!drain->ended)
 	{
-		ereport(LOG,
-				(errmsg("canceling the statement of backend with PID %d: it was running when read-only mode began, and rog_enable() was interrupted",
-						pids[i])));
-		rog_signal_backend(pids[i], SIGINT);
+		rog_end_drain();
+		drain->ended = true;
 	}
-	pfree(pids);
+	if (drain->done || !rog_cluster_enabled() || RecoveryInProgress())
+		return;
+	HOLD_INTERRUPTS();
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	ereport(LOG,
+			(errmsg("rog_enable() was interrupted: ending at once the statements that were running when read-only mode began")));
+	rog_poll_drained_commits();
+	rog_end_statements(drain->cutoff_time, true);
 	MemoryContextSwitchTo(old);
+	RESUME_INTERRUPTS();
 }
 
 /*
@@ -484,16 +537,19 @@ rog_wait_for_predating(TimestampTz cutoff_time, TimestampTz deadline)
 	}
 }
 
-/* Send signo to the backends in pids, logging each with what it means. */
+/*
+ * Send signo to the backends in pids, logging each with what it means; with
+ * role names, unless in error cleanup (no catalog access there).
+ */
 static void
-rog_signal_statements(int *pids, int n, int signo)
+rog_signal_statements(int *pids, int n, int signo, bool cleanup)
 {
 	int			i;
 
 	for (i = 0; i < n; i++)
 	{
 		PGPROC	   *proc = BackendPidGetProc(pids[i]);
-		char	   *role = proc ? GetUserNameFromId(proc->roleId, true) : NULL;
+		char	   *role = proc && !cleanup ? GetUserNameFromId(proc->roleId, true) : NULL;
 
 		ereport(LOG,
 				(errmsg(signo == SIGINT ?
@@ -536,7 +592,7 @@ rog_await_signalled(TimestampTz cutoff_time, int **pids)
  * only hold an XID are left alone: what they wrote can no longer commit.
  */
 static void
-rog_end_statements(TimestampTz cutoff_time)
+rog_end_statements(TimestampTz cutoff_time, bool cleanup)
 {
 	int		   *pids;
 	int			n;
@@ -544,14 +600,57 @@ rog_end_statements(TimestampTz cutoff_time)
 	n = rog_collect_predating(cutoff_time, true, &pids);
 	if (n == 0)
 		return;
-	rog_signal_statements(pids, n, SIGINT);
+	rog_signal_statements(pids, n, SIGINT, cleanup);
 	pfree(pids);
 	n = rog_await_signalled(cutoff_time, &pids);
 	if (n == 0)
 		return;
-	rog_signal_statements(pids, n, SIGTERM);
+	rog_signal_statements(pids, n, SIGTERM, cleanup);
 	pfree(pids);
 	(void) rog_await_signalled(cutoff_time, &pids);
+}
+
+/*
+ * The drain is over: wait for the commits it permitted to land, however
+ * long they take (they can no longer be stopped), as a waiter on their
+ * transaction locks.
+ */
+static void
+rog_await_drained_commits(void)
+{
+	TransactionId *xids;
+	int			n = rog_collect_drained_commits(&xids);
+	int			i;
+
+	for (i = 0; i < n; i++)
+		while (!rog_wait_for_xid(xids[i], ROG_DRAIN_SLICE_MS))
+			;
+	pfree(xids);
+}
+
+/* The same in error cleanup (no lock waits): poll, for ROG_COMMIT_GRACE_MS. */
+static void
+rog_poll_drained_commits(void)
+{
+	TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+													   ROG_COMMIT_GRACE_MS);
+
+	for (;;)
+	{
+		TransactionId *xids;
+		int			n = rog_collect_drained_commits(&xids);
+
+		pfree(xids);
+		if (n == 0)
+			return;
+		if (GetCurrentTimestamp() >= deadline || !PostmasterIsAlive())
+		{
+			ereport(WARNING,
+					(errmsg("%d commits that the drain of read-only mode permitted were still under way when rog_enable() was interrupted", n)));
+			return;
+		}
+		pg_usleep(ROG_CANCEL_POLL_MS * 1000L);
+	}
 }
 
 /* ---- the drain ---- */
@@ -565,7 +664,7 @@ rog_end_statements(TimestampTz cutoff_time)
 void
 rog_drain(TransactionId cutoff, TimestampTz cutoff_time, int64 timeout_ms)
 {
-	RogDrain	drain = {false, cutoff_time};
+	RogDrain	drain = {false, false, cutoff_time};
 
 	PG_ENSURE_ERROR_CLEANUP(rog_end_drain_callback, PointerGetDatum(&drain));
 	{
@@ -584,6 +683,7 @@ rog_drain(TransactionId cutoff, TimestampTz cutoff_time, int64 timeout_ms)
 		/* from here on nothing that predates the mode may commit */
 		rog_end_drain();
 		drain.ended = true;
+		rog_await_drained_commits();
 		if (rog_cluster_enabled())
 		{
 			if (n > 0)
@@ -592,8 +692,9 @@ rog_drain(TransactionId cutoff, TimestampTz cutoff_time, int64 timeout_ms)
 				(void) rog_wait_for_transactions(xids, n, 0);
 			}
 			if (!RecoveryInProgress())
-				rog_end_statements(cutoff_time);
+				rog_end_statements(cutoff_time, false);
 		}
+		drain.done = true;
 	}
 	PG_END_ENSURE_ERROR_CLEANUP(rog_end_drain_callback, PointerGetDatum(&drain));
 }

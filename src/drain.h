@@ -21,7 +21,8 @@ extern Size rog_drain_shmem_size(void);
 extern void rog_drain_shmem_init(void);
 extern void rog_drain(TransactionId cutoff, TimestampTz cutoff_time,
 					  int64 timeout_ms);
-extern void rog_drain_note_admin_call(void);
+extern void rog_drain_note_admin_call(bool calling);
+extern void rog_drain_note_commit(TransactionId xid);
 extern void rog_explain_drain_signal(ErrorData *edata);
 
 ROG_HIDDEN_END

@@ -234,8 +234,8 @@ rog_expires_arg(FunctionCallInfo fcinfo, int argno)
  * insert position after that.  With expires_in the mode lifts itself once
  * that time has passed.
  */
-Datum
-rog_enable(PG_FUNCTION_ARGS)
+static Datum
+rog_enable_call(PG_FUNCTION_ARGS)
 {
 	char	   *reason;
 	int64		timeout_ms;
@@ -245,8 +245,6 @@ rog_enable(PG_FUNCTION_ARGS)
 	XLogRecPtr	lsn;
 	TimestampTz expires_at;
 
-	rog_require_preload();
-	rog_drain_note_admin_call();
 	reason = rog_reason_arg(fcinfo, 0);
 	timeout_ms = rog_interval_arg_ms(fcinfo, 1, "drain_timeout",
 									 "Use '0' to end open writers at once.");
@@ -287,13 +285,11 @@ rog_enable(PG_FUNCTION_ARGS)
  *
  * Turn cluster-wide read-only mode off; true if it was on.
  */
-Datum
-rog_disable(PG_FUNCTION_ARGS)
+static Datum
+rog_disable_call(PG_FUNCTION_ARGS)
 {
 	bool		was_on;
 
-	rog_require_preload();
-	rog_drain_note_admin_call();
 	if (!rog_scope_is_cluster(fcinfo, 0))
 	{
 		was_on = rog_database_setting_on();
@@ -315,6 +311,43 @@ rog_disable(PG_FUNCTION_ARGS)
 				(errmsg("read-only mode stays in force in this session"),
 				 errdetail("readonly_guard.enabled is on for this session.")));
 	PG_RETURN_BOOL(was_on);
+}
+
+/*
+ * Run rog_enable() or rog_disable() as an administrator's call: the drain
+ * of another rog_enable() neither waits for nor cancels the statement while
+ * it is in the call (so that concurrent callers do not block or end each
+ * other), and only then.
+ */
+static Datum
+rog_admin_call(PGFunction body, FunctionCallInfo fcinfo)
+{
+	Datum		result;
+
+	rog_require_preload();
+	rog_drain_note_admin_call(true);
+	PG_TRY();
+	{
+		result = body(fcinfo);
+	}
+	PG_FINALLY();
+	{
+		rog_drain_note_admin_call(false);
+	}
+	PG_END_TRY();
+	return result;
+}
+
+Datum
+rog_enable(PG_FUNCTION_ARGS)
+{
+	return rog_admin_call(rog_enable_call, fcinfo);
+}
+
+Datum
+rog_disable(PG_FUNCTION_ARGS)
+{
+	return rog_admin_call(rog_disable_call, fcinfo);
 }
 
 /* How many prepared transactions wait for COMMIT/ROLLBACK PREPARED. */

@@ -122,12 +122,14 @@ typedef enum RogUtilityKind
 										 * CALL (a procedure may chain) */
 #define ROG_XACT_SET_ENABLED	0x8000	/* readonly_guard.enabled was
 										 * assigned: see rog_setting_assigned() */
+#define ROG_XACT_DRAINED_COMMIT	0x10000 /* asked the drain to permit its
+										 * commit: rog_drain_note_commit() */
 
 /* what the transaction callback must act on although there is no XID */
 #define ROG_XACT_AT_END			(ROG_XACT_CHANGED_SETTINGS | \
 								 ROG_XACT_ANNOUNCE_DUE | \
 								 ROG_XACT_ANNOUNCING | ROG_XACT_MAY_CHAIN | \
-								 ROG_XACT_SET_ENABLED)
+								 ROG_XACT_SET_ENABLED | ROG_XACT_DRAINED_COMMIT)
 
 ROG_HIDDEN_BEGIN
 

@@ -22,6 +22,7 @@
 #include "utils/plancache.h"
 #include "utils/timestamp.h"
 
+#include "drain.h"
 #include "guard_int.h"
 #include "notify.h"
 
@@ -392,6 +393,30 @@ rog_transaction_may_write(const char *what)
  * passing a hook.  The statement hooks refuse most writes earlier, with a
  * clearer error; they are not what the promise rests on.
  */
+/*
+ * Does the drain permit this transaction's commit?  Asked afresh, not from
+ * the statement's cached answer, once the transaction ID is published, so
+ * that a drain that ends after this looked waits for the commit to land
+ * (it may take seconds after this callback: ON COMMIT actions).
+ */
+static bool
+rog_commit_drained(void)
+{
+	TransactionId xid = GetTopTransactionIdIfAny();
+	TimestampTz since;
+
+	if ((rog_state_word() & ROG_WORD_DRAINING) == 0)
+		return false;
+	since = (rog_xact_flags() & ROG_XACT_XID_PREDATES) ?
+		GetCurrentTransactionStartTimestamp() : GetCurrentStatementStartTimestamp();
+	rog_xact_set(ROG_XACT_DRAINED_COMMIT);
+	rog_drain_note_commit(xid);
+	if (rog_drain_permits(xid, since))
+		return true;
+	rog_drain_note_commit(InvalidTransactionId);
+	return false;
+}
+
 static void
 rog_judge_commit(bool prepare)
 {
@@ -401,7 +426,7 @@ rog_judge_commit(bool prepare)
 	if (ROG_IS_AUTOVACUUM_WORKER() || rog_transaction_exempt())
 		return;
 	rog_observe();				/* a transaction no hook saw under the mode */
-	if (!prepare && rog_transaction_may_write(NULL))
+	if (!prepare && rog_commit_drained())
 		return;
 	change = rog_protected_change((flags & ROG_XACT_MAINTENANCE) != 0 ||
 								  rog_running_kind == ROG_UTILITY_MAINTENANCE);
@@ -423,6 +448,8 @@ rog_judge_commit(bool prepare)
 static void
 rog_end_transaction(void)
 {
+	if (rog_xact_bits & ROG_XACT_DRAINED_COMMIT)
+		rog_drain_note_commit(InvalidTransactionId);
 	if (rog_xact_bits & ROG_XACT_SET_ENABLED)
 		rog_recheck_words();	/* rog_setting_assigned() */
 	if ((rog_xact_bits & (ROG_XACT_RO_FORCED | ROG_XACT_MAY_CHAIN)) ==

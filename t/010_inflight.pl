@@ -14,7 +14,11 @@
 #    nextval() from a cached expression: canceled too, with a detail;
 #  - a transaction whose writing statement began before the mode commits
 #    within the drain window, and rog_enable() returns after it;
-#  - rog_enable() interrupted by statement_timeout cancels at once;
+#  - rog_enable() interrupted by statement_timeout cancels at once, and
+#    ends the backend of a statement that swallows the cancel;
+#  - a commit the drain permitted lands before rog_enable() returns, also
+#    when interrupted, however slow it is after the pre-commit check;
+#  - a statement that called rog_disable() is drained like any other;
 #  - temporary objects at session end and after a crash keep working;
 #  - a temporary table left behind with permanent dependents is not dropped
 #    by autovacuum, with them, until rog_disable().
@@ -33,6 +37,8 @@ use RogTest;
 my $node = PostgreSQL::Test::Cluster->new('inflight');
 $node->init;
 append_server_conf($node);
+# a synchronous standby can be waited for (below)
+$node->append_conf('postgresql.conf', "wal_level = replica\nmax_wal_senders = 2\n");
 $node->start;
 $node->safe_psql('postgres', q{
 CREATE EXTENSION readonly_guard;
@@ -230,6 +236,158 @@ is($node->safe_psql('postgres', 'SELECT enabled FROM rog_status()'), 't', 'the m
 $err = finish($s);
 like($err, qr/canceling statement because read-only mode began/,
 	'the statement from before the mode was canceled at once');
+$node->safe_psql('postgres', 'SELECT rog_disable()');
+
+# ---- a commit the drain permitted lands before rog_enable() returns, even
+# when it is slow after the pre-commit check (a fourth audit: ON COMMIT
+# actions of thousands of temporary tables took seconds there).  Made slow
+# here by the lock NOTIFY takes at commit, held by an exempt session whose
+# own commit waits for a synchronous standby that does not exist ----
+$node->safe_psql('postgres', q{
+CREATE ROLE notifier LOGIN SUPERUSER;
+ALTER SYSTEM SET readonly_guard.exempt_roles = 'notifier';
+ALTER SYSTEM SET synchronous_standby_names = 'nobody';
+ALTER SYSTEM SET synchronous_commit = 'local';
+SELECT pg_reload_conf();});
+
+# the writer's statement begins before the mode, its XID after the cutoff
+sub slow_permitted_commit
+{
+	my ($id, @enable_sql) = @_;
+	my $w = session();
+	send_sql($w, "BEGIN;\nINSERT INTO t SELECT $id FROM pg_sleep(1);\n");
+	wait_active("INSERT INTO t SELECT $id%");
+	# one -c each, so that clock_timestamp() runs after an error of rog_enable()
+	my ($out, $err) = ('', '');
+	my $h = IPC::Run::start(
+		[ 'psql', '-X', '-A', '-t', '-h', $host, '-p', $port,
+		  (map { ('-c', $_) } @enable_sql), 'postgres' ],
+		'<', \undef, '>', \$out, '2>', \$err);
+	$node->poll_query_until('postgres', q{
+SELECT count(*) > 0 FROM pg_stat_activity WHERE state = 'idle in transaction'})
+	  or die 'the writer did not finish its INSERT';
+	# the lock holder, exempt, stuck in its commit
+	my $z = IPC::Run::start(
+		[ 'psql', '-X', '-q', '-h', $host, '-p', $port, '-U', 'notifier', '-c',
+		  "SET synchronous_commit = on; BEGIN; INSERT INTO t VALUES (${id}0); NOTIFY zch; COMMIT;", 'postgres' ],
+		'<', \undef, '>', \my $zout, '2>', \my $zerr);
+	$node->poll_query_until('postgres', q{
+SELECT count(*) > 0 FROM pg_stat_activity WHERE wait_event = 'SyncRep'})
+	  or die 'the lock holder does not wait for its standby';
+	# the writer's COMMIT: permitted by the drain, then waits for the lock
+	send_sql($w, "NOTIFY wch;\nCOMMIT;\n");
+	$node->poll_query_until('postgres', q{
+SELECT count(*) > 0 FROM pg_stat_activity WHERE query = 'COMMIT;' AND wait_event_type = 'Lock'})
+	  or die 'the writer does not wait at its commit';
+	return ($w, $z, $h, \$out, \$err);
+}
+
+# wait until rog_enable() has run for $secs seconds
+sub enable_running_for
+{
+	my ($secs) = @_;
+	$node->poll_query_until('postgres', qq{
+SELECT count(*) > 0 FROM pg_stat_activity
+ WHERE query LIKE '%rog_enable(%' AND pid <> pg_backend_pid()
+   AND clock_timestamp() - query_start > '$secs s'})
+	  or die "rog_enable() did not run for $secs s";
+}
+
+sub enable_still_running
+{
+	return $node->safe_psql('postgres', q{
+SELECT count(*) > 0 FROM pg_stat_activity
+ WHERE query LIKE '%rog_enable(%' AND state = 'active' AND pid <> pg_backend_pid()});
+}
+
+sub release_lock_holder
+{
+	my ($z) = @_;
+	$node->safe_psql('postgres', q{
+SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE wait_event = 'SyncRep'});
+	$z->finish;
+}
+
+my ($w, $z, $h, $eout, $eerr) = slow_permitted_commit(6,
+	q{SELECT rog_enable('slow commit', drain_timeout => '4s') IS NOT NULL},
+	q{SELECT clock_timestamp()});
+enable_running_for(6);
+is(enable_still_running(), 't', 'rog_enable() still waits, past its drain_timeout, for the commit its drain permitted');
+release_lock_holder($z);
+$h->finish;
+my $returned6 = (split /\n/, $$eout)[-1];
+is(finish($w), '', 'the permitted commit succeeds');
+is( $node->safe_psql(
+		'postgres', qq{SELECT pg_xact_commit_timestamp(xmin) < '$returned6' FROM t WHERE id = 6}),
+	't', 'it landed before rog_enable() returned');
+$node->safe_psql('postgres', 'SELECT rog_disable()');
+
+# ---- the same when rog_enable() is interrupted: the permitted commit lands
+# before the call ends with its error ----
+($w, $z, $h, $eout, $eerr) = slow_permitted_commit(7, q{SET statement_timeout = '4s'},
+	q{SELECT rog_enable('interrupted', drain_timeout => '30s')},
+	q{SELECT clock_timestamp()});
+enable_running_for(6);
+is(enable_still_running(), 't', 'the interrupted rog_enable() waits for the commit its drain permitted');
+release_lock_holder($z);
+$h->finish;
+my $ended7 = (split /\n/, $$eout)[-1];
+like($$eerr, qr/canceling statement due to statement timeout/, 'rog_enable() was interrupted');
+is(finish($w), '', 'the permitted commit succeeds');
+is( $node->safe_psql(
+		'postgres', qq{SELECT pg_xact_commit_timestamp(xmin) < '$ended7' FROM t WHERE id = 7}),
+	't', 'it landed before rog_enable() ended');
+$node->safe_psql('postgres', q{
+SELECT rog_disable();
+ALTER SYSTEM RESET synchronous_standby_names;
+ALTER SYSTEM RESET synchronous_commit;
+ALTER SYSTEM RESET readonly_guard.exempt_roles;
+SELECT pg_reload_conf();});
+
+# ---- rog_enable() interrupted while a statement from before the mode
+# swallows the cancel (a fourth audit): its backend is ended, as at the end
+# of a drain, before the call ends ----
+$node->safe_psql('postgres', q{
+CREATE SEQUENCE catch_seq;
+CREATE PROCEDURE catch_cancel() LANGUAGE plpgsql AS $$
+DECLARE x bigint;
+BEGIN
+  LOOP
+    BEGIN
+      x := nextval('catch_seq');
+      PERFORM pg_sleep(0.01);
+    EXCEPTION WHEN query_canceled THEN NULL;
+    END;
+  END LOOP;
+END $$;});
+$s = session();
+send_sql($s, "CALL catch_cancel();\n");
+wait_active('CALL catch_cancel()%');
+($rc, $out, $stderr) = $node->psql('postgres', q{
+SET statement_timeout = '500ms';
+SELECT rog_enable('swallowed', drain_timeout => '30s');});
+my $after = $node->safe_psql('postgres', 'SELECT last_value FROM catch_seq');
+like($stderr, qr/canceling statement due to statement timeout/, 'rog_enable() was interrupted');
+$err = finish($s);
+like($err, qr/terminating connection due to administrator command/,
+	'the statement that swallowed the cancel had its backend ended');
+sleep 1;
+is($node->safe_psql('postgres', 'SELECT last_value FROM catch_seq'), $after,
+	'the sequence did not advance after rog_enable() ended');
+$node->safe_psql('postgres', 'SELECT rog_disable()');
+
+# ---- a statement that called rog_disable() (which changed nothing) is held
+# like any other once the call returned: the drain cancels it (a fourth
+# audit: it was skipped for the whole statement) ----
+$node->safe_psql('postgres', 'CREATE SEQUENCE admin_seq');
+$s = session();
+send_sql($s, "SELECT rog_disable(), pg_sleep(3), nextval('admin_seq');\n");
+wait_active('SELECT rog_disable(), pg_sleep(3)%');
+$node->safe_psql('postgres', q{SELECT rog_enable('admin', drain_timeout => '500ms')});
+like(finish($s), qr/canceling statement because read-only mode began/,
+	'the statement is canceled at the end of the drain');
+is($node->safe_psql('postgres', 'SELECT is_called FROM admin_seq'), 'f',
+	'its nextval() never ran');
 $node->safe_psql('postgres', 'SELECT rog_disable()');
 
 # ---- temporary objects keep working at the end of sessions and after a
