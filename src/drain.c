@@ -435,12 +435,12 @@ typedef enum RogPredates
 } RogPredates;
 
 /*
- * What is the drain to do about this backend, as its status was read?  Its
- * transaction began before cutoff_time, and it either runs a statement
- * that did too (whose plan, set up without the mode's checks, may call
- * writers) or holds a transaction ID (it may write and commit while the
- * drain lasts).  Only client backends; not this one, nor the statement of
- * another rog_enable() or rog_disable() call.
+ * What is the drain to do about this backend, as its status was read?  It
+ * runs a statement that began before cutoff_time (whose plan, set up
+ * without the mode's checks, may call writers; a procedure's CALL outlives
+ * the transactions it commits), or its transaction began before and holds
+ * a transaction ID (it may write and commit while the drain lasts).  Only
+ * client backends; not this one, nor another rog_enable() or rog_disable().
  */
 static RogPredates
 rog_backend_predates(PgBackendStatus *be, TimestampTz cutoff_time)
@@ -448,7 +448,7 @@ rog_backend_predates(PgBackendStatus *be, TimestampTz cutoff_time)
 	PGPROC	   *proc;
 
 	if (be->st_backendType != B_BACKEND || be->st_procpid == MyProcPid ||
-		be->st_xact_start_timestamp == 0 || be->st_xact_start_timestamp >= cutoff_time)
+		be->st_xact_start_timestamp == 0)
 		return ROG_PREDATES_NOT;
 	proc = BackendPidGetProc(be->st_procpid);
 	if (proc == NULL || rog_is_admin_statement(proc, be))
@@ -456,7 +456,7 @@ rog_backend_predates(PgBackendStatus *be, TimestampTz cutoff_time)
 	if ((be->st_state == STATE_RUNNING || be->st_state == STATE_FASTPATH) &&
 		be->st_activity_start_timestamp < cutoff_time)
 		return ROG_PREDATES_STATEMENT;
-	if (TransactionIdIsValid(proc->xid))
+	if (be->st_xact_start_timestamp < cutoff_time && TransactionIdIsValid(proc->xid))
 		return ROG_PREDATES_WRITER;
 	return ROG_PREDATES_NOT;
 }

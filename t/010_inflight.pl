@@ -19,6 +19,7 @@
 #  - a commit the drain permitted lands before rog_enable() returns, also
 #    when interrupted, however slow it is after the pre-commit check;
 #  - a statement that called rog_disable() is drained like any other;
+#  - a procedure that commits inside its loop is drained as one statement;
 #  - temporary objects at session end and after a crash keep working;
 #  - a temporary table left behind with permanent dependents is not dropped
 #    by autovacuum, with them, until rog_disable().
@@ -221,6 +222,35 @@ is(finish($s), '', 'its COMMIT inside the drain window succeeds');
 $enable->finish;
 is($enable_out, "t\n", 'rog_enable() returned after it');
 is(count_ids('5'), '1', 'the row is there');
+$node->safe_psql('postgres', 'SELECT rog_disable()');
+
+# ---- a procedure begun before the mode that commits inside its loop: its
+# CALL is drained as a whole, each transaction it commits within the drain
+# commits (a fourth audit: the drain took its next transaction for new work
+# and ended at once, and the procedure's next INSERT was refused) ----
+$node->safe_psql('postgres', q{
+CREATE TABLE proc_rows (i int);
+CREATE PROCEDURE commit_loop() LANGUAGE plpgsql AS $$
+BEGIN
+  FOR i IN 1..10 LOOP
+    INSERT INTO proc_rows VALUES (i);
+    COMMIT;
+    PERFORM pg_sleep(0.2);
+  END LOOP;
+END $$;});
+$s = session();
+send_sql($s, "CALL commit_loop();\n");
+wait_active('CALL commit_loop()%');
+usleep(500_000);
+$returned = $node->safe_psql('postgres', q{
+SELECT rog_enable('procedure', drain_timeout => '30s') IS NOT NULL;
+SELECT clock_timestamp();});
+$returned = (split /\n/, $returned)[1];
+is(finish($s), '', 'the procedure ran to its end within the drain');
+is( $node->safe_psql(
+		'postgres',
+		qq{SELECT count(*) || ' ' || bool_and(pg_xact_commit_timestamp(xmin) < '$returned') FROM proc_rows}),
+	'10 true', 'all its transactions committed, before rog_enable() returned');
 $node->safe_psql('postgres', 'SELECT rog_disable()');
 
 # ---- rog_enable() interrupted by statement_timeout: the mode is on, and the
