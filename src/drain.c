@@ -158,9 +158,8 @@ rog_signal_backend(int pid, int signo)
 }
 
 /*
- * The current statement is in a call of rog_enable() or rog_disable()
- * (calling true), or has left it (false): only for the time of the call,
- * not for the rest of the statement, which may call writers.
+ * The current statement calls rog_enable() or rog_disable() (calling true),
+ * or the call failed (false).
  */
 void
 rog_drain_note_admin_call(bool calling)

@@ -315,9 +315,10 @@ rog_disable_call(PG_FUNCTION_ARGS)
 
 /*
  * Run rog_enable() or rog_disable() as an administrator's call: the drain
- * of another rog_enable() neither waits for nor cancels the statement while
- * it is in the call (so that concurrent callers do not block or end each
- * other), and only then.
+ * of another rog_enable() neither waits for nor cancels the statement in
+ * which it runs or has returned (so that concurrent callers do not block or
+ * end each other, also at their commit, whose NOTIFY waits for its turn).
+ * A call that fails does not count (a PL/pgSQL block may catch the error).
  */
 static Datum
 rog_admin_call(PGFunction body, FunctionCallInfo fcinfo)
@@ -330,9 +331,10 @@ rog_admin_call(PGFunction body, FunctionCallInfo fcinfo)
 	{
 		result = body(fcinfo);
 	}
-	PG_FINALLY();
+	PG_CATCH();
 	{
 		rog_drain_note_admin_call(false);
+		PG_RE_THROW();
 	}
 	PG_END_TRY();
 	return result;

@@ -18,7 +18,6 @@
 #    ends the backend of a statement that swallows the cancel;
 #  - a commit the drain permitted lands before rog_enable() returns, also
 #    when interrupted, however slow it is after the pre-commit check;
-#  - a statement that called rog_disable() is drained like any other;
 #  - a procedure that commits inside its loop is drained as one statement;
 #  - temporary objects at session end and after a crash keep working;
 #  - a temporary table left behind with permanent dependents is not dropped
@@ -409,20 +408,6 @@ like($err, qr/terminating connection due to administrator command/,
 sleep 1;
 is($node->safe_psql('postgres', 'SELECT last_value FROM catch_seq'), $after,
 	'the sequence did not advance after rog_enable() ended');
-$node->safe_psql('postgres', 'SELECT rog_disable()');
-
-# ---- a statement that called rog_disable() (which changed nothing) is held
-# like any other once the call returned: the drain cancels it (a fourth
-# audit: it was skipped for the whole statement) ----
-$node->safe_psql('postgres', 'CREATE SEQUENCE admin_seq');
-$s = session();
-send_sql($s, "SELECT rog_disable(), pg_sleep(3), nextval('admin_seq');\n");
-wait_active('SELECT rog_disable(), pg_sleep(3)%');
-$node->safe_psql('postgres', q{SELECT rog_enable('admin', drain_timeout => '500ms')});
-like(finish($s), qr/canceling statement because read-only mode began/,
-	'the statement is canceled at the end of the drain');
-is($node->safe_psql('postgres', 'SELECT is_called FROM admin_seq'), 'f',
-	'its nextval() never ran');
 $node->safe_psql('postgres', 'SELECT rog_disable()');
 
 # ---- temporary objects keep working at the end of sessions and after a
