@@ -54,8 +54,6 @@
 #define ROG_CANCEL_GRACE_MS		5000
 #define ROG_CANCEL_POLL_MS		5
 
-/* how long an interrupted rog_enable() waits for the commits its drain permitted */
-#define ROG_COMMIT_GRACE_MS		30000
 
 /*
  * Per process (by PGPROC number): the start of the statement in which it
@@ -73,11 +71,9 @@ static pg_atomic_uint32 *rog_drain_signal = NULL;
 
 /*
  * Per process: the transaction ID of the commit it asked the drain to
- * permit, InvalidTransactionId if none.  Published before the question, so
- * that a drain that ends after it was asked waits for that commit: a
- * permitted commit may take seconds after the pre-commit callback (ON
- * COMMIT actions of temporary tables) and must land before rog_enable()
- * returns.
+ * permit, published before the question, so that a drain ending after it
+ * waits for that commit (slow after the pre-commit callback: ON COMMIT
+ * actions, NOTIFY's lock) to land before rog_enable() returns.
  */
 static pg_atomic_uint32 *rog_drained_commit = NULL;
 
@@ -189,10 +185,7 @@ rog_drain_note_commit(TransactionId xid)
 	(void) pg_atomic_exchange_u32(&rog_drained_commit[ROG_PROCNO(MyProc)], xid);
 }
 
-/*
- * The commits that backends asked the drain to permit and that may still be
- * under way; returns how many.
- */
+/* The commits the drain was asked to permit still under way; how many. */
 static int
 rog_collect_drained_commits(TransactionId **xids)
 {
@@ -222,7 +215,7 @@ typedef struct RogDrain
 } RogDrain;
 
 static void rog_end_statements(TimestampTz cutoff_time, bool cleanup);
-static void rog_poll_drained_commits(void);
+static int	rog_poll_drained_commits(bool terminate);
 
 /*
  * Error cleanup (a cancel or statement_timeout of rog_enable()): end the
@@ -248,8 +241,8 @@ rog_end_drain_callback(int code, Datum arg)
 	old = MemoryContextSwitchTo(TopMemoryContext);
 	ereport(LOG,
 			(errmsg("rog_enable() was interrupted: ending at once the statements that were running when read-only mode began")));
-	rog_poll_drained_commits();
 	rog_end_statements(drain->cutoff_time, true);
+	(void) rog_poll_drained_commits(true);
 	MemoryContextSwitchTo(old);
 	RESUME_INTERRUPTS();
 }
@@ -609,11 +602,7 @@ rog_end_statements(TimestampTz cutoff_time, bool cleanup)
 	(void) rog_await_signalled(cutoff_time, &pids);
 }
 
-/*
- * The drain is over: wait for the commits it permitted to land, however
- * long they take (they can no longer be stopped), as a waiter on their
- * transaction locks.
- */
+/* The drain is over: wait on their locks for the commits it permitted. */
 static void
 rog_await_drained_commits(void)
 {
@@ -627,29 +616,40 @@ rog_await_drained_commits(void)
 	pfree(xids);
 }
 
-/* The same in error cleanup (no lock waits): poll, for ROG_COMMIT_GRACE_MS. */
-static void
-rog_poll_drained_commits(void)
+/*
+ * The same in error cleanup (no lock waits): poll for ROG_CANCEL_GRACE_MS,
+ * then end the backends of those still under way (another session's lock
+ * may hold one up for ever), and poll again.  Returns how many remained.
+ */
+static int
+rog_poll_drained_commits(bool terminate)
 {
 	TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
-													   ROG_COMMIT_GRACE_MS);
+													   ROG_CANCEL_GRACE_MS);
+	TransactionId *xids;
+	int			n;
+	int			i;
 
-	for (;;)
+	while ((n = rog_collect_drained_commits(&xids)) > 0 &&
+		   GetCurrentTimestamp() < deadline && PostmasterIsAlive())
 	{
-		TransactionId *xids;
-		int			n = rog_collect_drained_commits(&xids);
-
 		pfree(xids);
-		if (n == 0)
-			return;
-		if (GetCurrentTimestamp() >= deadline || !PostmasterIsAlive())
-		{
-			ereport(WARNING,
-					(errmsg("%d commits that the drain of read-only mode permitted were still under way when rog_enable() was interrupted", n)));
-			return;
-		}
 		pg_usleep(ROG_CANCEL_POLL_MS * 1000L);
 	}
+	for (i = 0; terminate && i < n; i++)
+	{
+		int			pid = BackendXidGetPid(xids[i]);
+
+		ereport(LOG,
+				(errmsg("terminating backend with PID %d: its commit, which the drain of read-only mode permitted, had not landed when rog_enable() was interrupted", pid)));
+		if (pid != 0)
+			rog_signal_backend(pid, SIGTERM);
+	}
+	pfree(xids);
+	if (n > 0 && terminate && rog_poll_drained_commits(false) > 0)
+		ereport(WARNING,
+				(errmsg("commits that the drain of read-only mode permitted were still under way when rog_enable() was interrupted")));
+	return n;
 }
 
 /* ---- the drain ---- */
@@ -682,7 +682,6 @@ rog_drain(TransactionId cutoff, TimestampTz cutoff_time, int64 timeout_ms)
 		/* from here on nothing that predates the mode may commit */
 		rog_end_drain();
 		drain.ended = true;
-		rog_await_drained_commits();
 		if (rog_cluster_enabled())
 		{
 			if (n > 0)
@@ -693,6 +692,7 @@ rog_drain(TransactionId cutoff, TimestampTz cutoff_time, int64 timeout_ms)
 			if (!RecoveryInProgress())
 				rog_end_statements(cutoff_time, false);
 		}
+		rog_await_drained_commits();
 		drain.done = true;
 	}
 	PG_END_ENSURE_ERROR_CLEANUP(rog_end_drain_callback, PointerGetDatum(&drain));

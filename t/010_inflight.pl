@@ -371,6 +371,20 @@ is(finish($w), '', 'the permitted commit succeeds');
 is( $node->safe_psql(
 		'postgres', qq{SELECT pg_xact_commit_timestamp(xmin) < '$ended7' FROM t WHERE id = 7}),
 	't', 'it landed before rog_enable() ended');
+$node->safe_psql('postgres', 'SELECT rog_disable()');
+
+# ---- and when the lock holder does not let go: the interrupted
+# rog_enable() ends the permitted committer after a grace period, so its
+# commit never lands after the call ended (a fourth audit) ----
+($w, $z, $h, $eout, $eerr) = slow_permitted_commit(8, q{SET statement_timeout = '2s'},
+	q{SELECT rog_enable('interrupted', drain_timeout => '30s')},
+	q{SELECT clock_timestamp()});
+$h->finish;
+like($$eerr, qr/canceling statement due to statement timeout/, 'rog_enable() was interrupted');
+like(finish($w), qr/terminating connection due to administrator command/,
+	'the committer held up by another session was ended before the call ended');
+release_lock_holder($z);
+is(count_ids('8'), '0', 'its commit did not land');
 $node->safe_psql('postgres', q{
 SELECT rog_disable();
 ALTER SYSTEM RESET synchronous_standby_names;
@@ -476,17 +490,35 @@ SELECT (SELECT count(*) FROM pg_proc WHERE proname = 'uses_orphan')
 	'1 1 1', 'the permanent function and column that depend on it are there while the mode is on');
 # a new session given the same temporary schema (the same backend slot)
 # must clear it before its first temporary object: refused, and told why
-# (a fourth audit); other sessions make theirs.  Up to 15 a new session
-# takes the lowest free slot; from 17 on the slots are reused in turn
+# (a fourth audit); other sessions make theirs.  From 17 on the slots are
+# reused in turn: new sessions one after the other reach it; up to 15 a new
+# session takes the lowest free slot: sessions kept open reach it
 my ($cleared, $refused, $other) = (0, 0, 0);
+sub judge_temp_attempt
+{
+	my ($err) = @_;
+	if ($err eq '') { $cleared++; }
+	elsif ($err =~ /DETAIL:  .*temporary schema holds objects that an earlier session left behind/) { $refused++; }
+	else { $other++; diag($err); }
+	return $refused;
+}
 my $slots = $node->safe_psql('postgres', 'SHOW max_connections') + 5;
 for (1 .. $slots)
 {
 	my ($rc, $out, $err) = $node->psql('postgres', 'CREATE TEMP TABLE mine (a int)');
-	if ($rc == 0) { $cleared++; }
-	elsif ($err =~ /DETAIL:  .*temporary schema holds objects that an earlier session left behind/) { $refused++; last; }
-	else { $other++; diag($err); }
+	last if judge_temp_attempt($rc == 0 ? '' : $err);
 }
+my @held;
+for (1 .. 40)
+{
+	last if $refused;
+	my $h = session();
+	send_sql($h, "CREATE TEMP TABLE mine (a int);\nSELECT 'made';\n");
+	$h->{h}->pump until ${ $h->{out} } =~ /made/;
+	push @held, $h;
+	judge_temp_attempt(${ $h->{err} });
+}
+finish($_) for @held;
 ok($refused == 1 && $other == 0,
 	"a session that must first clear the schema left behind is refused with a detail that says so ($cleared others made theirs)");
 $node->safe_psql('postgres', 'SELECT rog_disable()');
