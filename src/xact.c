@@ -345,6 +345,17 @@ rog_log_exempt_write(const char *what)
  * lock behind it is taken once per change.  what names the statement if it
  * writes, for the log of exempt writes.
  */
+/*
+ * Since when the transaction's work counts for the drain: its start if it
+ * held its XID when it first met the mode, else its current statement's.
+ */
+static inline TimestampTz
+rog_drain_since(void)
+{
+	return (rog_xact_flags() & ROG_XACT_XID_PREDATES) ?
+		GetCurrentTransactionStartTimestamp() : GetCurrentStatementStartTimestamp();
+}
+
 bool
 rog_transaction_may_write(const char *what)
 {
@@ -362,9 +373,8 @@ rog_transaction_may_write(const char *what)
 	if ((rog_xact_bits & ROG_XACT_PERMIT_KNOWN) == 0 || rog_xact_permit_word != rog_seen_word ||
 		rog_xact_permit_stmt != stmt)
 	{
-		TimestampTz since = (rog_xact_bits & ROG_XACT_XID_PREDATES) ?
-		GetCurrentTransactionStartTimestamp() : stmt;
-		bool		permitted = rog_drain_permits(GetTopTransactionIdIfAny(), since);
+		bool		permitted = rog_drain_permits(GetTopTransactionIdIfAny(),
+													  rog_drain_since());
 
 		rog_xact_bits &= ~ROG_XACT_PERMITTED;
 		rog_xact_set(permitted ? ROG_XACT_PERMIT_KNOWN | ROG_XACT_PERMITTED : ROG_XACT_PERMIT_KNOWN);
@@ -403,15 +413,12 @@ static bool
 rog_commit_drained(void)
 {
 	TransactionId xid = GetTopTransactionIdIfAny();
-	TimestampTz since;
 
 	if ((rog_state_word() & ROG_WORD_DRAINING) == 0)
 		return false;
-	since = (rog_xact_flags() & ROG_XACT_XID_PREDATES) ?
-		GetCurrentTransactionStartTimestamp() : GetCurrentStatementStartTimestamp();
 	rog_xact_set(ROG_XACT_DRAINED_COMMIT);
 	rog_drain_note_commit(xid);
-	if (rog_drain_permits(xid, since))
+	if (rog_drain_permits(xid, rog_drain_since()))
 		return true;
 	rog_drain_note_commit(InvalidTransactionId);
 	return false;
